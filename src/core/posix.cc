@@ -1,0 +1,128 @@
+#include "core/posix.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/core.h>
+
+namespace strata {
+
+Status PosixError(std::string_view context, int err) {
+  std::string msg = fmt::format("{}: {}", context, std::strerror(err));
+  switch (err) {
+    case ENOENT: return Status::NotFound(std::move(msg));
+    case EEXIST: return Status::AlreadyExists(std::move(msg));
+    case ENOTDIR: return Status::NotDirectory(std::move(msg));
+    case EISDIR: return Status::IsDirectory(std::move(msg));
+    case ENOTEMPTY: return Status::NotEmpty(std::move(msg));
+    case ENAMETOOLONG: return Status::NameTooLong(std::move(msg));
+    case EACCES:
+    case EPERM: return Status::PermissionDenied(std::move(msg));
+    case ENOSPC:
+    case EDQUOT: return Status::NoSpace(std::move(msg));
+    case EROFS: return Status::ReadOnly(std::move(msg));
+    case EINVAL: return Status::InvalidArgument(std::move(msg));
+    default: return Status::IOError(std::move(msg));
+  }
+}
+
+UniqueFd::~UniqueFd() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+UniqueFd& UniqueFd::operator=(UniqueFd&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = other.release();
+  }
+  return *this;
+}
+
+Status UniqueFd::Close(std::string_view path) {
+  int fd = release();
+  if (fd >= 0 && ::close(fd) != 0) return PosixError(fmt::format("close {}", path), errno);
+  return Status::OK();
+}
+
+Result<UniqueFd> OpenFile(const std::string& path, int flags, int mode) {
+  int fd = ::open(path.c_str(), flags | O_CLOEXEC, mode);
+  if (fd < 0) return PosixError(fmt::format("open {}", path), errno);
+  return UniqueFd(fd);
+}
+
+Status WriteAll(int fd, std::span<const uint8_t> data, std::string_view path) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return PosixError(fmt::format("write {}", path), errno);
+    }
+    data = data.subspan(static_cast<size_t>(n));
+  }
+  return Status::OK();
+}
+
+Status PwriteAll(int fd, std::span<const uint8_t> data, uint64_t offset, std::string_view path) {
+  while (!data.empty()) {
+    ssize_t n = ::pwrite(fd, data.data(), data.size(), static_cast<off_t>(offset));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return PosixError(fmt::format("write {}", path), errno);
+    }
+    data = data.subspan(static_cast<size_t>(n));
+    offset += static_cast<uint64_t>(n);
+  }
+  return Status::OK();
+}
+
+Result<size_t> PreadFull(int fd, std::span<uint8_t> out, uint64_t offset, std::string_view path) {
+  size_t total = 0;
+  while (total < out.size()) {
+    ssize_t n = ::pread(fd, out.data() + total, out.size() - total,
+                        static_cast<off_t>(offset + total));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return PosixError(fmt::format("read {}", path), errno);
+    }
+    if (n == 0) break;
+    total += static_cast<size_t>(n);
+  }
+  return total;
+}
+
+Status SyncDir(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return PosixError(fmt::format("open directory {}", dir), errno);
+  UniqueFd guard(fd);
+  if (::fsync(fd) != 0) return PosixError(fmt::format("fsync directory {}", dir), errno);
+  return Status::OK();
+}
+
+Status MakeDirs(const std::string& path, int mode) {
+  if (path.empty()) return Status::OK();
+  struct stat st;
+  if (::stat(path.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode)) return Status::OK();
+    return Status::NotDirectory(fmt::format("{} exists and is not a directory", path));
+  }
+  std::string parent = DirName(path);
+  if (parent != path && parent != "." && parent != "/") RETURN_IF_ERROR(MakeDirs(parent, mode));
+  if (::mkdir(path.c_str(), static_cast<mode_t>(mode)) != 0 && errno != EEXIST) {
+    return PosixError(fmt::format("mkdir {}", path), errno);
+  }
+  return Status::OK();
+}
+
+std::string DirName(std::string_view path) {
+  while (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
+  size_t slash = path.rfind('/');
+  if (slash == std::string_view::npos) return ".";
+  if (slash == 0) return "/";
+  return std::string(path.substr(0, slash));
+}
+
+}  // namespace strata

@@ -1,0 +1,88 @@
+#include "core/thread_pool.h"
+
+#include <exception>
+
+namespace strata {
+
+ThreadPool::ThreadPool(size_t threads) {
+  if (threads == 0) threads = 1;
+  workers_.reserve(threads);
+  for (size_t i = 0; i < threads; ++i) workers_.emplace_back([this] { WorkerLoop(); });
+}
+
+ThreadPool::~ThreadPool() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  for (auto& w : workers_) w.join();
+}
+
+size_t ThreadPool::DefaultThreads() {
+  size_t cores = std::thread::hardware_concurrency();
+  return cores < 2 ? 2 : cores;
+}
+
+void ThreadPool::Submit(std::function<void()> task) {
+  {
+    std::lock_guard lock(mu_);
+    queue_.push_back(std::move(task));
+  }
+  cv_.notify_one();
+}
+
+void ThreadPool::WorkerLoop() {
+  for (;;) {
+    std::function<void()> task;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping and drained
+      task = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    task();
+  }
+}
+
+TaskGroup::~TaskGroup() { (void)Wait(); }
+
+void TaskGroup::Run(std::function<Status()> task) {
+  {
+    std::lock_guard lock(mu_);
+    ++pending_;
+  }
+  pool_.Submit([this, task = std::move(task)] {
+    if (failed()) {
+      Finish(Status::OK());
+      return;
+    }
+    Status status;
+    try {
+      status = task();
+    } catch (const std::exception& e) {
+      status = Status::Internal(std::string("task threw: ") + e.what());
+    } catch (...) {
+      status = Status::Internal("task threw a non-standard exception");
+    }
+    Finish(std::move(status));
+  });
+}
+
+void TaskGroup::Finish(Status status) {
+  std::lock_guard lock(mu_);
+  if (!status.ok() && first_error_.ok()) {
+    first_error_ = std::move(status);
+    failed_.store(true, std::memory_order_relaxed);
+  }
+  if (--pending_ == 0) done_cv_.notify_all();
+}
+
+Status TaskGroup::Wait() {
+  std::unique_lock lock(mu_);
+  done_cv_.wait(lock, [this] { return pending_ == 0; });
+  return first_error_;
+}
+
+}  // namespace strata

@@ -1,0 +1,66 @@
+// MetaStore: volumes, the directory tree and file chunk lists, with one transaction per call.
+//
+// Every method is atomic: it either happens whole or not at all, and concurrent callers (threads
+// or processes sharing the store) see each call before or after, never in the middle. This is
+// what makes "upload chunks, then CommitFile" and "write a temp file, then Rename" safe.
+// Thread-safety: implementations are safe to call from many threads.
+//
+// Errors (besides IOError/Unavailable from the backend):
+//   NotFound       a volume, inode or name that does not exist
+//   AlreadyExists  CreateVolume/MakeNode/Link onto an existing name
+//   NotDirectory   a parent that is not a directory; Rename of a directory onto a non-directory
+//   IsDirectory    a file operation on a directory (Unlink, CommitFile over a directory, Rename of
+//                  a non-directory onto a directory)
+//   NotEmpty       Rmdir, or Rename onto, a non-empty directory
+//   InvalidArgument bad names; Rename of a directory into its own subtree
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "meta/types.h"
+
+namespace strata::meta {
+
+class MetaStore {
+ public:
+  virtual ~MetaStore() = default;
+
+  // Volumes.
+  virtual Result<VolumeInfo> CreateVolume(std::string_view name, uint64_t chunk_size_bytes) = 0;
+  virtual Result<VolumeInfo> GetVolume(std::string_view name) = 0;
+  virtual Result<std::vector<VolumeInfo>> ListVolumes() = 0;
+
+  // Reads.
+  virtual Result<Attr> Lookup(InodeId parent, std::string_view name) = 0;
+  virtual Result<Attr> GetAttr(InodeId ino) = 0;
+  // Entries sorted by name.
+  virtual Result<std::vector<DirEntry>> ReadDir(InodeId dir) = 0;
+  virtual Result<std::string> ReadLink(InodeId ino) = 0;
+  // The chunk list and size of a regular file, read together (one consistent version).
+  virtual Result<FileContent> GetContent(InodeId ino) = 0;
+
+  // Writes.
+  // Creates a directory, empty regular file or symlink named `name` in `parent`.
+  virtual Result<Attr> MakeNode(InodeId parent, std::string_view name, const NewNode& node) = 0;
+  // Publishes a regular file's content under `name` in one transaction: creates the file (with
+  // `node`'s mode/owner/mtime) or, if `name` is a regular file, replaces its content (bumping its
+  // version; hard links see the new content), or if it is a symlink, replaces the link.
+  // REQUIRES: every chunk in `content` is already stored.
+  virtual Result<Attr> CommitFile(InodeId parent, std::string_view name, const NewNode& node,
+                                  const FileContent& content) = 0;
+  // rename(2): moves `src_name` to `dst_name`, replacing a file there, or an empty directory when
+  // the source is a directory. Renaming a name onto itself (or a hard link of itself) is a no-op.
+  virtual Status Rename(InodeId src_parent, std::string_view src_name, InodeId dst_parent,
+                        std::string_view dst_name) = 0;
+  // Removes a non-directory name; the inode goes when its last link does.
+  virtual Status Unlink(InodeId parent, std::string_view name) = 0;
+  // Removes an empty directory.
+  virtual Status Rmdir(InodeId parent, std::string_view name) = 0;
+  // A new name for an existing non-directory inode (a hard link).
+  virtual Result<Attr> Link(InodeId ino, InodeId new_parent, std::string_view new_name) = 0;
+};
+
+}  // namespace strata::meta

@@ -1,0 +1,748 @@
+#include "meta/sqlite_meta_store.h"
+
+#include <sqlite3.h>
+
+#include <functional>
+#include <map>
+#include <mutex>
+
+#include <fmt/core.h>
+
+#include "core/clock.h"
+#include "core/posix.h"
+
+namespace strata::meta {
+namespace {
+
+// Schema history (docs/format.md). Version 1: volumes, inodes, dentries.
+constexpr int kSchemaVersion = 1;
+constexpr int kBusyTimeoutMs = 60000;
+
+constexpr const char* kSchemaV1 = R"sql(
+CREATE TABLE volumes (
+  id          INTEGER PRIMARY KEY,
+  name        TEXT NOT NULL UNIQUE,
+  root_ino    INTEGER NOT NULL,
+  chunk_size  INTEGER NOT NULL,
+  created_ns  INTEGER NOT NULL
+);
+CREATE TABLE inodes (
+  ino        INTEGER PRIMARY KEY,
+  volume_id  INTEGER NOT NULL,
+  type       INTEGER NOT NULL,
+  mode       INTEGER NOT NULL,
+  uid        INTEGER NOT NULL,
+  gid        INTEGER NOT NULL,
+  size       INTEGER NOT NULL,
+  nlink      INTEGER NOT NULL,
+  atime_ns   INTEGER NOT NULL,
+  mtime_ns   INTEGER NOT NULL,
+  ctime_ns   INTEGER NOT NULL,
+  version    INTEGER NOT NULL,
+  parent     INTEGER NOT NULL,  -- directories: the parent directory (the root: itself); else 0
+  target     BLOB,              -- symlinks: the target
+  chunks     BLOB               -- regular files: the chunk ids, 32 bytes each, in order
+);
+CREATE TABLE dentries (
+  parent  INTEGER NOT NULL,
+  name    BLOB NOT NULL,
+  ino     INTEGER NOT NULL,
+  PRIMARY KEY (parent, name)
+) WITHOUT ROWID;
+CREATE INDEX dentries_by_ino ON dentries (ino);
+)sql";
+
+constexpr const char* kInodeColumns =
+    "i.ino, i.type, i.mode, i.uid, i.gid, i.size, i.nlink, i.atime_ns, i.mtime_ns, i.ctime_ns, "
+    "i.version";
+
+Status SqliteError(sqlite3* db, int rc, std::string_view what) {
+  std::string msg = fmt::format("sqlite {}: {}", what, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: return Status::Unavailable(std::move(msg));
+    case SQLITE_FULL: return Status::NoSpace(std::move(msg));
+    case SQLITE_READONLY: return Status::ReadOnly(std::move(msg));
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB: return Status::Corruption(std::move(msg));
+    case SQLITE_PERM:
+    case SQLITE_AUTH: return Status::PermissionDenied(std::move(msg));
+    case SQLITE_CANTOPEN: return Status::IOError(std::move(msg));
+    default: return Status::IOError(std::move(msg));
+  }
+}
+
+// A prepared statement, reset on destruction so it can be reused from the cache.
+class Stmt {
+ public:
+  Stmt(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  ~Stmt() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+
+  // Makes the statement ready to be stepped again with new bindings.
+  void Reset() { sqlite3_reset(stmt_); }
+
+  Stmt& Bind(int i, int64_t v) {
+    sqlite3_bind_int64(stmt_, i, v);
+    return *this;
+  }
+  Stmt& Bind(int i, InodeId v) { return Bind(i, static_cast<int64_t>(v.value)); }
+  Stmt& BindText(int i, std::string_view v) {
+    sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& BindBlob(int i, std::string_view v) {
+    // A zero-length blob must still be a blob, not NULL: pass a non-null pointer.
+    static const char kEmpty = 0;
+    sqlite3_bind_blob(stmt_, i, v.empty() ? &kEmpty : v.data(), static_cast<int>(v.size()),
+                      SQLITE_TRANSIENT);
+    return *this;
+  }
+
+  // True if a row is ready, false when done.
+  Result<bool> Step() {
+    int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    return SqliteError(db_, rc, sqlite3_sql(stmt_));
+  }
+  Status Exec() {
+    ASSIGN_OR_RETURN(bool row, Step());
+    (void)row;
+    return Status::OK();
+  }
+
+  int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
+  std::string_view Blob(int col) const {
+    const void* p = sqlite3_column_blob(stmt_, col);
+    int n = sqlite3_column_bytes(stmt_, col);
+    return p ? std::string_view(static_cast<const char*>(p), static_cast<size_t>(n))
+             : std::string_view();
+  }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_;
+};
+
+Attr AttrFromRow(const Stmt& s, int first) {
+  Attr a;
+  a.ino = InodeId{static_cast<uint64_t>(s.Int(first + 0))};
+  a.type = static_cast<FileType>(s.Int(first + 1));
+  a.mode = static_cast<uint32_t>(s.Int(first + 2));
+  a.uid = static_cast<uint32_t>(s.Int(first + 3));
+  a.gid = static_cast<uint32_t>(s.Int(first + 4));
+  a.size_bytes = static_cast<uint64_t>(s.Int(first + 5));
+  a.nlink = static_cast<uint32_t>(s.Int(first + 6));
+  a.atime_ns = s.Int(first + 7);
+  a.mtime_ns = s.Int(first + 8);
+  a.ctime_ns = s.Int(first + 9);
+  a.version = static_cast<uint64_t>(s.Int(first + 10));
+  return a;
+}
+
+std::string EncodeChunks(const std::vector<ChunkId>& chunks) {
+  std::string out;
+  out.reserve(chunks.size() * ChunkId::kSize);
+  for (const auto& id : chunks) {
+    out.append(reinterpret_cast<const char*>(id.bytes().data()), ChunkId::kSize);
+  }
+  return out;
+}
+
+Result<std::vector<ChunkId>> DecodeChunks(std::string_view blob, InodeId ino) {
+  if (blob.size() % ChunkId::kSize != 0) {
+    return Status::Corruption(
+        fmt::format("inode {} has a chunk list of {} bytes", ino.value, blob.size()));
+  }
+  std::vector<ChunkId> chunks;
+  chunks.reserve(blob.size() / ChunkId::kSize);
+  for (size_t off = 0; off < blob.size(); off += ChunkId::kSize) {
+    chunks.push_back(ChunkId::FromRaw(std::span<const uint8_t>(
+        reinterpret_cast<const uint8_t*>(blob.data() + off), ChunkId::kSize)));
+  }
+  return chunks;
+}
+
+class SqliteMetaStore final : public MetaStore {
+ public:
+  explicit SqliteMetaStore(sqlite3* db) : db_(db) {}
+  ~SqliteMetaStore() override {
+    for (auto& [sql, stmt] : stmts_) sqlite3_finalize(stmt);
+    sqlite3_close(db_);
+  }
+
+  Status Init() {
+    std::lock_guard lock(mu_);
+    RETURN_IF_ERROR(ExecScript("PRAGMA journal_mode=WAL"));
+    RETURN_IF_ERROR(ExecScript("PRAGMA synchronous=FULL"));
+    RETURN_IF_ERROR(ExecScript("PRAGMA foreign_keys=OFF"));
+    return InTransaction([&]() -> Status {
+      RETURN_IF_ERROR(ExecScript("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER)"));
+      int version = 0;
+      {
+        ASSIGN_OR_RETURN(auto s, Prepare("SELECT version FROM schema_version"));
+        ASSIGN_OR_RETURN(bool row, s->Step());
+        if (row) version = static_cast<int>(s->Int(0));
+      }
+      if (version > kSchemaVersion) {
+        return Status::NotSupported(fmt::format(
+            "metadata schema version {} is newer than this strata supports ({}); upgrade strata",
+            version, kSchemaVersion));
+      }
+      if (version == 0) {
+        RETURN_IF_ERROR(ExecScript(kSchemaV1));
+        RETURN_IF_ERROR(ExecScript("INSERT INTO schema_version VALUES (1)"));
+      }
+      // Later versions migrate here, one step at a time.
+      return Status::OK();
+    });
+  }
+
+  // ---- volumes ----
+
+  Result<VolumeInfo> CreateVolume(std::string_view name, uint64_t chunk_size_bytes) override {
+    RETURN_IF_ERROR(ValidateVolumeName(name));
+    if (chunk_size_bytes < kMinChunkSize || chunk_size_bytes > kMaxChunkSize) {
+      return Status::InvalidArgument(fmt::format("chunk size {} is outside [{}, {}]",
+                                                 chunk_size_bytes, kMinChunkSize, kMaxChunkSize));
+    }
+    std::lock_guard lock(mu_);
+    VolumeInfo info;
+    RETURN_IF_ERROR(InTransaction([&]() -> Status {
+      Result<VolumeInfo> existing = GetVolumeLocked(name);
+      if (existing.ok()) return Status::AlreadyExists(fmt::format("volume '{}' exists", name));
+      if (existing.status().code() != Code::kNotFound) return existing.status();
+      int64_t now = NowNanos();
+      {
+        ASSIGN_OR_RETURN(auto s, Prepare("INSERT INTO volumes (name, root_ino, chunk_size, "
+                                         "created_ns) VALUES (?, 0, ?, ?)"));
+        s->BindText(1, name).Bind(2, static_cast<int64_t>(chunk_size_bytes)).Bind(3, now);
+        RETURN_IF_ERROR(s->Exec());
+      }
+      info.id = static_cast<uint64_t>(sqlite3_last_insert_rowid(db_));
+      NewNode root{FileType::kDirectory, 0755, 0, 0, now, ""};
+      ASSIGN_OR_RETURN(InodeId root_ino, InsertInode(info.id, root, InodeId{0}, 2, "", now));
+      RETURN_IF_ERROR(SetParent(root_ino, root_ino));
+      ASSIGN_OR_RETURN(auto s, Prepare("UPDATE volumes SET root_ino = ? WHERE id = ?"));
+      s->Bind(1, root_ino).Bind(2, static_cast<int64_t>(info.id));
+      RETURN_IF_ERROR(s->Exec());
+      info.name = std::string(name);
+      info.root = root_ino;
+      info.chunk_size_bytes = chunk_size_bytes;
+      info.created_ns = now;
+      return Status::OK();
+    }));
+    return info;
+  }
+
+  Result<VolumeInfo> GetVolume(std::string_view name) override {
+    std::lock_guard lock(mu_);
+    return GetVolumeLocked(name);
+  }
+
+  Result<std::vector<VolumeInfo>> ListVolumes() override {
+    std::lock_guard lock(mu_);
+    ASSIGN_OR_RETURN(auto s, Prepare("SELECT id, name, root_ino, chunk_size, created_ns FROM "
+                                     "volumes ORDER BY name"));
+    std::vector<VolumeInfo> out;
+    for (;;) {
+      ASSIGN_OR_RETURN(bool row, s->Step());
+      if (!row) break;
+      out.push_back(VolumeFromRow(*s));
+    }
+    return out;
+  }
+
+  // ---- reads ----
+
+  Result<Attr> Lookup(InodeId parent, std::string_view name) override {
+    RETURN_IF_ERROR(ValidateName(name));
+    std::lock_guard lock(mu_);
+    return LookupLocked(parent, name);
+  }
+
+  Result<Attr> GetAttr(InodeId ino) override {
+    std::lock_guard lock(mu_);
+    return GetAttrLocked(ino);
+  }
+
+  Result<std::vector<DirEntry>> ReadDir(InodeId dir) override {
+    std::lock_guard lock(mu_);
+    ASSIGN_OR_RETURN(Attr attr, GetAttrLocked(dir));
+    if (attr.type != FileType::kDirectory) {
+      return Status::NotDirectory(fmt::format("inode {} is not a directory", dir.value));
+    }
+    ASSIGN_OR_RETURN(auto s, Prepare(fmt::format("SELECT d.name, {} FROM dentries d JOIN inodes i "
+                                                 "ON i.ino = d.ino WHERE d.parent = ? ORDER BY "
+                                                 "d.name",
+                                                 kInodeColumns)));
+    s->Bind(1, dir);
+    std::vector<DirEntry> out;
+    for (;;) {
+      ASSIGN_OR_RETURN(bool row, s->Step());
+      if (!row) break;
+      out.push_back(DirEntry{std::string(s->Blob(0)), AttrFromRow(*s, 1)});
+    }
+    return out;
+  }
+
+  Result<std::string> ReadLink(InodeId ino) override {
+    std::lock_guard lock(mu_);
+    ASSIGN_OR_RETURN(auto s, Prepare("SELECT type, target FROM inodes WHERE ino = ?"));
+    s->Bind(1, ino);
+    ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) return Status::NotFound(fmt::format("no inode {}", ino.value));
+    if (static_cast<FileType>(s->Int(0)) != FileType::kSymlink) {
+      return Status::InvalidArgument(fmt::format("inode {} is not a symlink", ino.value));
+    }
+    return std::string(s->Blob(1));
+  }
+
+  Result<FileContent> GetContent(InodeId ino) override {
+    std::lock_guard lock(mu_);
+    ASSIGN_OR_RETURN(auto s, Prepare("SELECT type, size, chunks FROM inodes WHERE ino = ?"));
+    s->Bind(1, ino);
+    ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) return Status::NotFound(fmt::format("no inode {}", ino.value));
+    auto type = static_cast<FileType>(s->Int(0));
+    if (type == FileType::kDirectory) {
+      return Status::IsDirectory(fmt::format("inode {} is a directory", ino.value));
+    }
+    if (type != FileType::kRegular) {
+      return Status::InvalidArgument(fmt::format("inode {} is not a regular file", ino.value));
+    }
+    FileContent content;
+    content.size_bytes = static_cast<uint64_t>(s->Int(1));
+    ASSIGN_OR_RETURN(content.chunks, DecodeChunks(s->Blob(2), ino));
+    return content;
+  }
+
+  // ---- writes ----
+
+  Result<Attr> MakeNode(InodeId parent, std::string_view name, const NewNode& node) override {
+    RETURN_IF_ERROR(ValidateName(name));
+    std::lock_guard lock(mu_);
+    Attr result;
+    RETURN_IF_ERROR(InTransaction([&]() -> Status {
+      ASSIGN_OR_RETURN(uint64_t volume_id, RequireDirectory(parent));
+      RETURN_IF_ERROR(RequireAbsent(parent, name));
+      int64_t now = NowNanos();
+      uint32_t nlink = node.type == FileType::kDirectory ? 2 : 1;
+      ASSIGN_OR_RETURN(InodeId ino,
+                       InsertInode(volume_id, node, InodeId{0}, nlink, node.symlink_target, now));
+      if (node.type == FileType::kDirectory) {
+        RETURN_IF_ERROR(SetParent(ino, parent));
+        RETURN_IF_ERROR(AddLinks(parent, 1));
+      }
+      RETURN_IF_ERROR(InsertEntry(parent, name, ino));
+      RETURN_IF_ERROR(TouchDirectory(parent, now));
+      ASSIGN_OR_RETURN(result, GetAttrLocked(ino));
+      return Status::OK();
+    }));
+    return result;
+  }
+
+  Result<Attr> CommitFile(InodeId parent, std::string_view name, const NewNode& node,
+                          const FileContent& content) override {
+    RETURN_IF_ERROR(ValidateName(name));
+    std::lock_guard lock(mu_);
+    Attr result;
+    RETURN_IF_ERROR(InTransaction([&]() -> Status {
+      ASSIGN_OR_RETURN(uint64_t volume_id, RequireDirectory(parent));
+      ASSIGN_OR_RETURN(uint64_t chunk_size, ChunkSizeOf(volume_id));
+      RETURN_IF_ERROR(ValidateContent(content, chunk_size));
+      int64_t now = NowNanos();
+      int64_t mtime = node.mtime_ns != 0 ? node.mtime_ns : now;
+      std::string blob = EncodeChunks(content.chunks);
+      Result<Attr> existing = LookupLocked(parent, name);
+      if (!existing.ok() && existing.status().code() != Code::kNotFound) return existing.status();
+      if (existing.ok() && existing->type == FileType::kDirectory) {
+        return Status::IsDirectory(fmt::format("'{}' is a directory", name));
+      }
+      if (existing.ok() && existing->type == FileType::kRegular) {
+        ASSIGN_OR_RETURN(auto s, Prepare("UPDATE inodes SET size = ?, chunks = ?, mode = ?, "
+                                         "mtime_ns = ?, ctime_ns = ?, version = version + 1 "
+                                         "WHERE ino = ?"));
+        s->Bind(1, static_cast<int64_t>(content.size_bytes))
+            .BindBlob(2, blob)
+            .Bind(3, node.mode & 07777)
+            .Bind(4, mtime)
+            .Bind(5, now)
+            .Bind(6, existing->ino);
+        RETURN_IF_ERROR(s->Exec());
+        ASSIGN_OR_RETURN(result, GetAttrLocked(existing->ino));
+        return Status::OK();
+      }
+      if (existing.ok()) RETURN_IF_ERROR(RemoveEntry(parent, name, *existing));  // a symlink
+      NewNode file = node;
+      file.type = FileType::kRegular;
+      file.mtime_ns = mtime;
+      ASSIGN_OR_RETURN(InodeId ino, InsertInode(volume_id, file, InodeId{0}, 1, "", now));
+      {
+        ASSIGN_OR_RETURN(auto s, Prepare("UPDATE inodes SET size = ?, chunks = ? WHERE ino = ?"));
+        s->Bind(1, static_cast<int64_t>(content.size_bytes)).BindBlob(2, blob).Bind(3, ino);
+        RETURN_IF_ERROR(s->Exec());
+      }
+      RETURN_IF_ERROR(InsertEntry(parent, name, ino));
+      RETURN_IF_ERROR(TouchDirectory(parent, now));
+      ASSIGN_OR_RETURN(result, GetAttrLocked(ino));
+      return Status::OK();
+    }));
+    return result;
+  }
+
+  Status Rename(InodeId src_parent, std::string_view src_name, InodeId dst_parent,
+                std::string_view dst_name) override {
+    RETURN_IF_ERROR(ValidateName(src_name));
+    RETURN_IF_ERROR(ValidateName(dst_name));
+    std::lock_guard lock(mu_);
+    return InTransaction([&]() -> Status {
+      ASSIGN_OR_RETURN(uint64_t src_volume, RequireDirectory(src_parent));
+      ASSIGN_OR_RETURN(uint64_t dst_volume, RequireDirectory(dst_parent));
+      if (src_volume != dst_volume) {
+        return Status::InvalidArgument("cannot rename across volumes");
+      }
+      ASSIGN_OR_RETURN(Attr src, LookupLocked(src_parent, src_name));
+      if (src_parent == dst_parent && src_name == dst_name) return Status::OK();
+      Result<Attr> dst = LookupLocked(dst_parent, dst_name);
+      if (!dst.ok() && dst.status().code() != Code::kNotFound) return dst.status();
+      if (dst.ok() && dst->ino == src.ino) return Status::OK();  // two links to one inode
+      bool src_is_dir = src.type == FileType::kDirectory;
+      if (src_is_dir) {
+        ASSIGN_OR_RETURN(bool inside, IsSelfOrDescendant(dst_parent, src.ino));
+        if (inside) {
+          return Status::InvalidArgument(
+              fmt::format("cannot move directory '{}' into itself", src_name));
+        }
+      }
+      if (dst.ok()) {
+        bool dst_is_dir = dst->type == FileType::kDirectory;
+        if (src_is_dir && !dst_is_dir) {
+          return Status::NotDirectory(fmt::format("'{}' is not a directory", dst_name));
+        }
+        if (!src_is_dir && dst_is_dir) {
+          return Status::IsDirectory(fmt::format("'{}' is a directory", dst_name));
+        }
+        if (dst_is_dir) RETURN_IF_ERROR(RequireEmpty(dst->ino, dst_name));
+        RETURN_IF_ERROR(RemoveEntry(dst_parent, dst_name, *dst));
+      }
+      int64_t now = NowNanos();
+      RETURN_IF_ERROR(DeleteEntry(src_parent, src_name));
+      RETURN_IF_ERROR(InsertEntry(dst_parent, dst_name, src.ino));
+      if (src_is_dir && src_parent != dst_parent) {
+        RETURN_IF_ERROR(SetParent(src.ino, dst_parent));
+        RETURN_IF_ERROR(AddLinks(src_parent, -1));
+        RETURN_IF_ERROR(AddLinks(dst_parent, 1));
+      }
+      {
+        ASSIGN_OR_RETURN(auto s, Prepare("UPDATE inodes SET ctime_ns = ? WHERE ino = ?"));
+        s->Bind(1, now).Bind(2, src.ino);
+        RETURN_IF_ERROR(s->Exec());
+      }
+      RETURN_IF_ERROR(TouchDirectory(src_parent, now));
+      if (dst_parent != src_parent) RETURN_IF_ERROR(TouchDirectory(dst_parent, now));
+      return Status::OK();
+    });
+  }
+
+  Status Unlink(InodeId parent, std::string_view name) override {
+    RETURN_IF_ERROR(ValidateName(name));
+    std::lock_guard lock(mu_);
+    return InTransaction([&]() -> Status {
+      RETURN_IF_ERROR(RequireDirectory(parent).status());
+      ASSIGN_OR_RETURN(Attr attr, LookupLocked(parent, name));
+      if (attr.type == FileType::kDirectory) {
+        return Status::IsDirectory(fmt::format("'{}' is a directory", name));
+      }
+      RETURN_IF_ERROR(RemoveEntry(parent, name, attr));
+      return TouchDirectory(parent, NowNanos());
+    });
+  }
+
+  Status Rmdir(InodeId parent, std::string_view name) override {
+    RETURN_IF_ERROR(ValidateName(name));
+    std::lock_guard lock(mu_);
+    return InTransaction([&]() -> Status {
+      RETURN_IF_ERROR(RequireDirectory(parent).status());
+      ASSIGN_OR_RETURN(Attr attr, LookupLocked(parent, name));
+      if (attr.type != FileType::kDirectory) {
+        return Status::NotDirectory(fmt::format("'{}' is not a directory", name));
+      }
+      RETURN_IF_ERROR(RequireEmpty(attr.ino, name));
+      RETURN_IF_ERROR(RemoveEntry(parent, name, attr));
+      return TouchDirectory(parent, NowNanos());
+    });
+  }
+
+  Result<Attr> Link(InodeId ino, InodeId new_parent, std::string_view new_name) override {
+    RETURN_IF_ERROR(ValidateName(new_name));
+    std::lock_guard lock(mu_);
+    Attr result;
+    RETURN_IF_ERROR(InTransaction([&]() -> Status {
+      ASSIGN_OR_RETURN(uint64_t volume_id, RequireDirectory(new_parent));
+      ASSIGN_OR_RETURN(Attr attr, GetAttrLocked(ino));
+      if (attr.type == FileType::kDirectory) {
+        return Status::IsDirectory("cannot hard-link a directory");
+      }
+      ASSIGN_OR_RETURN(uint64_t ino_volume, VolumeOf(ino));
+      if (ino_volume != volume_id) return Status::InvalidArgument("cannot link across volumes");
+      RETURN_IF_ERROR(RequireAbsent(new_parent, new_name));
+      RETURN_IF_ERROR(InsertEntry(new_parent, new_name, ino));
+      RETURN_IF_ERROR(AddLinks(ino, 1));
+      int64_t now = NowNanos();
+      {
+        ASSIGN_OR_RETURN(auto s, Prepare("UPDATE inodes SET ctime_ns = ? WHERE ino = ?"));
+        s->Bind(1, now).Bind(2, ino);
+        RETURN_IF_ERROR(s->Exec());
+      }
+      RETURN_IF_ERROR(TouchDirectory(new_parent, now));
+      ASSIGN_OR_RETURN(result, GetAttrLocked(ino));
+      return Status::OK();
+    }));
+    return result;
+  }
+
+ private:
+  // ---- plumbing; REQUIRES: mu_ held ----
+
+  Result<std::unique_ptr<Stmt>> Prepare(const std::string& sql) {
+    auto it = stmts_.find(sql);
+    if (it == stmts_.end()) {
+      sqlite3_stmt* stmt = nullptr;
+      int rc = sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &stmt, nullptr);
+      if (rc != SQLITE_OK) return SqliteError(db_, rc, "prepare");
+      it = stmts_.emplace(sql, stmt).first;
+    }
+    return std::make_unique<Stmt>(db_, it->second);
+  }
+
+  Status ExecScript(const char* sql) {
+    char* err = nullptr;
+    int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &err);
+    if (rc != SQLITE_OK) {
+      std::string msg = err ? err : sqlite3_errstr(rc);
+      sqlite3_free(err);
+      return SqliteError(nullptr, rc, msg);
+    }
+    return Status::OK();
+  }
+
+  // Runs `body` inside BEGIN IMMEDIATE … COMMIT, rolling back if it fails. IMMEDIATE takes the
+  // write lock up front: a deferred transaction that later upgrades can fail with SQLITE_BUSY at a
+  // point where retrying the statement is wrong.
+  Status InTransaction(const std::function<Status()>& body) {
+    RETURN_IF_ERROR(ExecScript("BEGIN IMMEDIATE"));
+    Status status = body();
+    if (status.ok()) status = ExecScript("COMMIT");
+    if (!status.ok()) (void)ExecScript("ROLLBACK");
+    return status;
+  }
+
+  static VolumeInfo VolumeFromRow(const Stmt& s) {
+    VolumeInfo v;
+    v.id = static_cast<uint64_t>(s.Int(0));
+    v.name = std::string(s.Blob(1));
+    v.root = InodeId{static_cast<uint64_t>(s.Int(2))};
+    v.chunk_size_bytes = static_cast<uint64_t>(s.Int(3));
+    v.created_ns = s.Int(4);
+    return v;
+  }
+
+  Result<VolumeInfo> GetVolumeLocked(std::string_view name) {
+    ASSIGN_OR_RETURN(auto s, Prepare("SELECT id, name, root_ino, chunk_size, created_ns FROM "
+                                     "volumes WHERE name = ?"));
+    s->BindText(1, name);
+    ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) return Status::NotFound(fmt::format("no volume named '{}'", name));
+    return VolumeFromRow(*s);
+  }
+
+  Result<uint64_t> ChunkSizeOf(uint64_t volume_id) {
+    ASSIGN_OR_RETURN(auto s, Prepare("SELECT chunk_size FROM volumes WHERE id = ?"));
+    s->Bind(1, static_cast<int64_t>(volume_id));
+    ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) return Status::Corruption(fmt::format("no volume with id {}", volume_id));
+    return static_cast<uint64_t>(s->Int(0));
+  }
+
+  Result<uint64_t> VolumeOf(InodeId ino) {
+    ASSIGN_OR_RETURN(auto s, Prepare("SELECT volume_id FROM inodes WHERE ino = ?"));
+    s->Bind(1, ino);
+    ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) return Status::NotFound(fmt::format("no inode {}", ino.value));
+    return static_cast<uint64_t>(s->Int(0));
+  }
+
+  Result<Attr> GetAttrLocked(InodeId ino) {
+    ASSIGN_OR_RETURN(auto s, Prepare(fmt::format("SELECT {} FROM inodes i WHERE i.ino = ?",
+                                                 kInodeColumns)));
+    s->Bind(1, ino);
+    ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) return Status::NotFound(fmt::format("no inode {}", ino.value));
+    return AttrFromRow(*s, 0);
+  }
+
+  Result<Attr> LookupLocked(InodeId parent, std::string_view name) {
+    {
+      ASSIGN_OR_RETURN(auto s, Prepare(fmt::format("SELECT {} FROM dentries d JOIN inodes i ON "
+                                                   "i.ino = d.ino WHERE d.parent = ? AND d.name "
+                                                   "= ?",
+                                                   kInodeColumns)));
+      s->Bind(1, parent).BindBlob(2, name);
+      ASSIGN_OR_RETURN(bool row, s->Step());
+      if (row) return AttrFromRow(*s, 0);
+    }
+    RETURN_IF_ERROR(RequireDirectory(parent).status());  // say why: no parent, or not a dir
+    return Status::NotFound(fmt::format("no entry '{}'", name));
+  }
+
+  // OK with the directory's volume id if `ino` is a directory.
+  Result<uint64_t> RequireDirectory(InodeId ino) {
+    ASSIGN_OR_RETURN(auto s, Prepare("SELECT type, volume_id FROM inodes WHERE ino = ?"));
+    s->Bind(1, ino);
+    ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) return Status::NotFound(fmt::format("no directory inode {}", ino.value));
+    if (static_cast<FileType>(s->Int(0)) != FileType::kDirectory) {
+      return Status::NotDirectory(fmt::format("inode {} is not a directory", ino.value));
+    }
+    return static_cast<uint64_t>(s->Int(1));
+  }
+
+  Status RequireAbsent(InodeId parent, std::string_view name) {
+    ASSIGN_OR_RETURN(auto s, Prepare("SELECT 1 FROM dentries WHERE parent = ? AND name = ?"));
+    s->Bind(1, parent).BindBlob(2, name);
+    ASSIGN_OR_RETURN(bool row, s->Step());
+    if (row) return Status::AlreadyExists(fmt::format("'{}' exists", name));
+    return Status::OK();
+  }
+
+  Status RequireEmpty(InodeId dir, std::string_view name) {
+    ASSIGN_OR_RETURN(auto s, Prepare("SELECT 1 FROM dentries WHERE parent = ? LIMIT 1"));
+    s->Bind(1, dir);
+    ASSIGN_OR_RETURN(bool row, s->Step());
+    if (row) return Status::NotEmpty(fmt::format("directory '{}' is not empty", name));
+    return Status::OK();
+  }
+
+  // True if `dir` is `ancestor` or lies below it; walks parent pointers up to the root.
+  Result<bool> IsSelfOrDescendant(InodeId dir, InodeId ancestor) {
+    ASSIGN_OR_RETURN(auto s, Prepare("SELECT parent FROM inodes WHERE ino = ?"));
+    InodeId cur = dir;
+    for (;;) {
+      if (cur == ancestor) return true;
+      s->Bind(1, cur);
+      ASSIGN_OR_RETURN(bool row, s->Step());
+      if (!row) return Status::Corruption(fmt::format("directory inode {} is missing", cur.value));
+      InodeId parent{static_cast<uint64_t>(s->Int(0))};
+      s->Reset();
+      if (parent == cur) return false;  // the root
+      cur = parent;
+    }
+  }
+
+  Result<InodeId> InsertInode(uint64_t volume_id, const NewNode& node, InodeId parent,
+                              uint32_t nlink, std::string_view target, int64_t now) {
+    ASSIGN_OR_RETURN(auto s, Prepare("INSERT INTO inodes (volume_id, type, mode, uid, gid, size, "
+                                     "nlink, atime_ns, mtime_ns, ctime_ns, version, parent, "
+                                     "target, chunks) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, "
+                                     "?, ?)"));
+    int64_t mtime = node.mtime_ns != 0 ? node.mtime_ns : now;
+    uint64_t size = node.type == FileType::kSymlink ? target.size() : 0;
+    s->Bind(1, static_cast<int64_t>(volume_id))
+        .Bind(2, static_cast<int64_t>(node.type))
+        .Bind(3, node.mode & 07777)
+        .Bind(4, node.uid)
+        .Bind(5, node.gid)
+        .Bind(6, static_cast<int64_t>(size))
+        .Bind(7, nlink)
+        .Bind(8, mtime)
+        .Bind(9, mtime)
+        .Bind(10, now)
+        .Bind(11, parent)
+        .BindBlob(12, target)
+        .BindBlob(13, "");
+    RETURN_IF_ERROR(s->Exec());
+    return InodeId{static_cast<uint64_t>(sqlite3_last_insert_rowid(db_))};
+  }
+
+  Status InsertEntry(InodeId parent, std::string_view name, InodeId ino) {
+    ASSIGN_OR_RETURN(auto s, Prepare("INSERT INTO dentries (parent, name, ino) VALUES (?, ?, ?)"));
+    s->Bind(1, parent).BindBlob(2, name).Bind(3, ino);
+    return s->Exec();
+  }
+
+  Status DeleteEntry(InodeId parent, std::string_view name) {
+    ASSIGN_OR_RETURN(auto s, Prepare("DELETE FROM dentries WHERE parent = ? AND name = ?"));
+    s->Bind(1, parent).BindBlob(2, name);
+    return s->Exec();
+  }
+
+  // Removes the entry and one link of `attr`; deletes the inode with its last link.
+  // A directory (REQUIRES: empty) also drops its parent's ".." link.
+  Status RemoveEntry(InodeId parent, std::string_view name, const Attr& attr) {
+    RETURN_IF_ERROR(DeleteEntry(parent, name));
+    if (attr.type == FileType::kDirectory) {
+      RETURN_IF_ERROR(AddLinks(parent, -1));
+      return DeleteInode(attr.ino);
+    }
+    if (attr.nlink <= 1) return DeleteInode(attr.ino);
+    RETURN_IF_ERROR(AddLinks(attr.ino, -1));
+    ASSIGN_OR_RETURN(auto s, Prepare("UPDATE inodes SET ctime_ns = ? WHERE ino = ?"));
+    s->Bind(1, NowNanos()).Bind(2, attr.ino);
+    return s->Exec();
+  }
+
+  Status DeleteInode(InodeId ino) {
+    ASSIGN_OR_RETURN(auto s, Prepare("DELETE FROM inodes WHERE ino = ?"));
+    s->Bind(1, ino);
+    return s->Exec();
+  }
+
+  Status AddLinks(InodeId ino, int delta) {
+    ASSIGN_OR_RETURN(auto s, Prepare("UPDATE inodes SET nlink = nlink + ? WHERE ino = ?"));
+    s->Bind(1, delta).Bind(2, ino);
+    return s->Exec();
+  }
+
+  Status SetParent(InodeId ino, InodeId parent) {
+    ASSIGN_OR_RETURN(auto s, Prepare("UPDATE inodes SET parent = ? WHERE ino = ?"));
+    s->Bind(1, parent).Bind(2, ino);
+    return s->Exec();
+  }
+
+  Status TouchDirectory(InodeId dir, int64_t now) {
+    ASSIGN_OR_RETURN(auto s, Prepare("UPDATE inodes SET mtime_ns = ?, ctime_ns = ? WHERE ino = ?"));
+    s->Bind(1, now).Bind(2, now).Bind(3, dir);
+    return s->Exec();
+  }
+
+  std::mutex mu_;
+  sqlite3* const db_;
+  std::map<std::string, sqlite3_stmt*> stmts_;  // GUARDED_BY(mu_)
+};
+
+}  // namespace
+
+Result<std::unique_ptr<MetaStore>> OpenSqliteMetaStore(const std::string& path) {
+  if (path != ":memory:") RETURN_IF_ERROR(MakeDirs(DirName(path)));
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                           nullptr);
+  if (rc != SQLITE_OK) {
+    Status status = SqliteError(db, rc, fmt::format("open {}", path));
+    sqlite3_close(db);
+    return status;
+  }
+  sqlite3_busy_timeout(db, kBusyTimeoutMs);
+  auto store = std::make_unique<SqliteMetaStore>(db);
+  RETURN_IF_ERROR(store->Init().WithContext(fmt::format("metadata {}", path)));
+  return std::unique_ptr<MetaStore>(std::move(store));
+}
+
+}  // namespace strata::meta

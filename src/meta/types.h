@@ -1,0 +1,88 @@
+// The metadata data model: volumes, inodes, directory entries, file contents (docs/format.md).
+#pragma once
+
+#include <compare>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/chunk_id.h"
+#include "core/status.h"
+
+namespace strata::meta {
+
+// An inode number, unique across all volumes of one metadata store.
+struct InodeId {
+  uint64_t value = 0;
+  auto operator<=>(const InodeId&) const = default;
+};
+
+enum class FileType : uint8_t { kRegular = 1, kDirectory = 2, kSymlink = 3 };
+
+std::string_view FileTypeName(FileType type);
+
+inline constexpr uint64_t kDefaultChunkSize = 4ULL << 20;  // 4 MiB
+inline constexpr uint64_t kMinChunkSize = 64ULL << 10;     // 64 KiB
+inline constexpr uint64_t kMaxChunkSize = 64ULL << 20;     // 64 MiB
+inline constexpr size_t kMaxNameBytes = 255;
+inline constexpr size_t kMaxVolumeNameBytes = 63;
+
+struct VolumeInfo {
+  uint64_t id = 0;
+  std::string name;
+  InodeId root;
+  uint64_t chunk_size_bytes = kDefaultChunkSize;
+  int64_t created_ns = 0;
+};
+
+struct Attr {
+  InodeId ino;
+  FileType type = FileType::kRegular;
+  uint32_t mode = 0;  // permission bits only (07777); the type is in `type`
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+  uint64_t size_bytes = 0;  // files: content length; symlinks: target length; dirs: 0
+  uint32_t nlink = 1;
+  int64_t atime_ns = 0;
+  int64_t mtime_ns = 0;
+  int64_t ctime_ns = 0;
+  // Bumped by every content change; lets caches (the mount's page cache, later) tell versions apart.
+  uint64_t version = 0;
+};
+
+struct DirEntry {
+  std::string name;
+  Attr attr;
+};
+
+// What a new inode starts with.
+struct NewNode {
+  FileType type = FileType::kRegular;
+  uint32_t mode = 0644;
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+  int64_t mtime_ns = 0;         // 0: now
+  std::string symlink_target;  // symlinks only
+};
+
+// A regular file's bytes: byte `o` lives in chunks[o / chunk_size].
+struct FileContent {
+  uint64_t size_bytes = 0;
+  std::vector<ChunkId> chunks;
+};
+
+// Length of chunk `index` of a file of `size_bytes` cut at `chunk_size_bytes`.
+uint64_t ChunkLength(uint64_t size_bytes, uint64_t chunk_size_bytes, size_t index);
+// How many chunks such a file has.
+size_t ChunkCount(uint64_t size_bytes, uint64_t chunk_size_bytes);
+
+// InvalidArgument unless `size_bytes` needs exactly content.chunks.size() chunks.
+Status ValidateContent(const FileContent& content, uint64_t chunk_size_bytes);
+
+// A directory entry name: 1..255 bytes, no '/', no NUL, not "." or "..".
+Status ValidateName(std::string_view name);
+// A volume name: 1..63 of [A-Za-z0-9._-], not starting with '.' or '-'.
+Status ValidateVolumeName(std::string_view name);
+
+}  // namespace strata::meta

@@ -1,0 +1,45 @@
+#include "store/chunk_store.h"
+
+#include <fmt/core.h>
+
+namespace strata::store {
+
+std::string ChunkKey(const ChunkId& id) {
+  std::string hex = id.Hex();
+  return fmt::format("{}{}/{}", kChunkKeyPrefix, std::string_view(hex).substr(0, 2), hex);
+}
+
+Result<PutChunkResult> ChunkStore::Put(std::span<const uint8_t> data) {
+  ChunkId id = ChunkId::Of(data);
+  std::string key = ChunkKey(id);
+  Result<ObjectInfo> existing = objects_.Head(key);
+  // A present object of the wrong size is damaged: overwrite it with the good bytes.
+  if (existing.ok() && existing->size_bytes == data.size()) return PutChunkResult{id, false};
+  if (!existing.ok() && existing.status().code() != Code::kNotFound) return existing.status();
+  RETURN_IF_ERROR(objects_.Put(key, data).WithContext(fmt::format("store chunk {}", id.Hex())));
+  return PutChunkResult{id, true};
+}
+
+Status ChunkStore::Read(const ChunkId& id, std::span<uint8_t> out) {
+  std::string key = ChunkKey(id);
+  Result<size_t> n = objects_.Read(key, 0, out);
+  if (!n.ok()) {
+    if (n.status().code() == Code::kNotFound) {
+      return Status::NotFound(
+          fmt::format("chunk {} is missing from the store {}", id.Hex(), objects_.url()));
+    }
+    return n.status();
+  }
+  if (*n != out.size()) {
+    return Status::Corruption(fmt::format("chunk {} has {} bytes, expected {}", id.Hex(), *n,
+                                          out.size()));
+  }
+  if (ChunkId::Of(out) != id) {
+    return Status::Corruption(
+        fmt::format("chunk {} does not match its hash (damaged object {} in {})", id.Hex(), key,
+                    objects_.url()));
+  }
+  return Status::OK();
+}
+
+}  // namespace strata::store
