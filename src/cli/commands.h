@@ -1,0 +1,20 @@
+// The `strata` verbs, one file per group. Each Add…Commands registers its subcommands on the app;
+// when one is parsed, its callback stores in `action` the work to run (main runs it, so that
+// parse errors and run errors are reported the same way).
+#pragma once
+
+#include <functional>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/context.h"
+
+namespace strata::cli {
+
+using Action = std::function<Status()>;
+
+void AddVolumeCommands(CLI::App& app, Context& ctx, Action& action);
+void AddTransferCommands(CLI::App& app, Context& ctx, Action& action);
+void AddNamespaceCommands(CLI::App& app, Context& ctx, Action& action);
+
+}  // namespace strata::cli

@@ -1,0 +1,65 @@
+// strata: the command-line interface to Strata volumes.
+#include <cstdio>
+
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+
+#include "cli/commands.h"
+#include "cli/context.h"
+
+namespace {
+
+// The exit code for a failed command: 1 for every runtime error (the message says which);
+// CLI11 uses other codes for usage errors.
+constexpr int kExitFailure = 1;
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace strata;
+  cli::Context ctx;
+  cli::GlobalOptions& options = ctx.options();
+  CLI::App app{
+      "strata: a shared, persistent volume for model weights and data sets.\n"
+      "Files are cut into chunks named by their SHA-256, stored once in an object store; a\n"
+      "metadata store maps paths to chunk lists. The embedded default keeps both under the home\n"
+      "directory: a SQLite database (meta.db) and a local chunk directory (chunks/).",
+      "strata"};
+  app.set_version_flag("--version", "strata 0.1.0");
+  app.require_subcommand(1);
+  app.fallthrough();  // global options may come after the verb too
+  app.add_option("--home", options.home,
+                 "Home directory for the embedded default (env STRATA_HOME; default ~/.strata)");
+  app.add_option("--meta", options.meta_url,
+                 "Metadata store URL: sqlite:///ABS/meta.db (env STRATA_META; default "
+                 "sqlite://HOME/meta.db)");
+  app.add_option("--store", options.store_url,
+                 "Object store URL: file:///ABS/DIR (env STRATA_STORE; default "
+                 "file://HOME/chunks)");
+  app.add_option("--threads", options.threads,
+                 "Worker threads for chunk I/O and hashing (default: 2 per core)");
+
+  cli::Action action;
+  cli::AddVolumeCommands(app, ctx, action);
+  cli::AddTransferCommands(app, ctx, action);
+  cli::AddNamespaceCommands(app, ctx, action);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  if (!action) return kExitFailure;
+  Status status;
+  try {
+    status = action();
+  } catch (const std::exception& e) {
+    status = Status::Internal(e.what());
+  }
+  std::fflush(stdout);
+  if (!status.ok()) {
+    fmt::print(stderr, "strata: error: {}\n", status.message());
+    return kExitFailure;
+  }
+  return 0;
+}

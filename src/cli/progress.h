@@ -1,0 +1,39 @@
+// A progress line for long transfers: a bar with bytes, rate and ETA, redrawn on a terminal;
+// on anything else (a pipe, CI logs) nothing until the one-line summary.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "fs/transfer_stats.h"
+
+namespace strata::cli {
+
+class Progress {
+ public:
+  // Draws to stderr every few hundred milliseconds while alive, if stderr is a terminal.
+  Progress(const fs::TransferStats& stats, std::string verb);
+  ~Progress();
+  Progress(const Progress&) = delete;
+  Progress& operator=(const Progress&) = delete;
+
+  // Stops drawing and clears the line. Idempotent.
+  void Stop();
+  double elapsed_seconds() const;
+
+ private:
+  void Draw();
+
+  const fs::TransferStats& stats_;
+  const std::string verb_;
+  const std::chrono::steady_clock::time_point start_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;  // GUARDED_BY(mu_)
+  std::thread thread_;
+};
+
+}  // namespace strata::cli

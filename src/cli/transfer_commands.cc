@@ -1,0 +1,109 @@
+// strata put | get | cat: moving bytes between the local file system and a volume.
+#include <unistd.h>
+
+#include <cerrno>
+#include <memory>
+
+#include <fmt/core.h>
+
+#include "cli/commands.h"
+#include "cli/progress.h"
+#include "core/byte_size.h"
+#include "core/posix.h"
+#include "fs/get_job.h"
+#include "fs/put_job.h"
+
+namespace strata::cli {
+namespace {
+
+std::string Rate(uint64_t bytes, double seconds) {
+  return seconds > 0 ? FormatBytes(static_cast<uint64_t>(static_cast<double>(bytes) / seconds)) +
+                           "/s"
+                     : "-";
+}
+
+}  // namespace
+
+void AddTransferCommands(CLI::App& app, Context& ctx, Action& action) {
+  struct PutOptions {
+    std::string volume, local, path;
+  };
+  auto put = std::make_shared<PutOptions>();
+  CLI::App* put_cmd = app.add_subcommand(
+      "put", "Upload a local file or directory tree into a volume (chunks in parallel)");
+  put_cmd->add_option("volume", put->volume, "Volume name")->required();
+  put_cmd->add_option("local", put->local, "Local file or directory")->required();
+  put_cmd->add_option("path", put->path,
+                      "Destination path in the volume; a file put onto an existing directory "
+                      "goes inside it")
+      ->required();
+  put_cmd->footer(
+      "A file appears only once all its chunks are stored. Chunks the store already has are "
+      "not uploaded again, so re-putting an unchanged tree uploads nothing.");
+  put_cmd->callback([&ctx, &action, put] {
+    action = [&ctx, put]() -> Status {
+      ASSIGN_OR_RETURN(auto volume, ctx.OpenVolume(put->volume));
+      fs::TransferStats stats;
+      Progress progress(stats, "put");
+      Status status = fs::PutPath(*volume, ctx.pool(), put->local, put->path, stats);
+      progress.Stop();
+      if (!status.ok() && stats.bytes_done == 0 && stats.files_done == 0) return status;
+      double seconds = progress.elapsed_seconds();
+      fmt::print("put: {} files, {} dirs, {} symlinks; {} read in {:.2f}s ({}); {} chunks "
+                 "uploaded, {} already present{}\n",
+                 stats.files_done.load(), stats.dirs_done.load(), stats.symlinks_done.load(),
+                 FormatBytes(stats.bytes_done), seconds, Rate(stats.bytes_done, seconds),
+                 stats.chunks_uploaded.load(), stats.chunks_present.load(),
+                 stats.skipped_special ? fmt::format("; {} special files skipped",
+                                                     stats.skipped_special.load())
+                                       : "");
+      return status;
+    };
+  });
+
+  struct GetOptions {
+    std::string volume, path, local;
+  };
+  auto get = std::make_shared<GetOptions>();
+  CLI::App* get_cmd =
+      app.add_subcommand("get", "Download a file or directory tree from a volume");
+  get_cmd->add_option("volume", get->volume, "Volume name")->required();
+  get_cmd->add_option("path", get->path, "Path in the volume")->required();
+  get_cmd->add_option("local", get->local,
+                      "Local destination; a file got onto an existing directory goes inside it")
+      ->required();
+  get_cmd->callback([&ctx, &action, get] {
+    action = [&ctx, get]() -> Status {
+      ASSIGN_OR_RETURN(auto volume, ctx.OpenVolume(get->volume));
+      fs::TransferStats stats;
+      Progress progress(stats, "get");
+      Status status = fs::GetPath(*volume, ctx.pool(), get->path, get->local, stats);
+      progress.Stop();
+      if (!status.ok() && stats.bytes_done == 0 && stats.files_done == 0) return status;
+      double seconds = progress.elapsed_seconds();
+      fmt::print("get: {} files, {} dirs, {} symlinks; {} written in {:.2f}s ({})\n",
+                 stats.files_done.load(), stats.dirs_done.load(), stats.symlinks_done.load(),
+                 FormatBytes(stats.bytes_done), seconds, Rate(stats.bytes_done, seconds));
+      return status;
+    };
+  });
+
+  struct CatOptions {
+    std::string volume, path;
+  };
+  auto cat = std::make_shared<CatOptions>();
+  CLI::App* cat_cmd = app.add_subcommand("cat", "Write a file's bytes to standard output");
+  cat_cmd->add_option("volume", cat->volume, "Volume name")->required();
+  cat_cmd->add_option("path", cat->path, "Path of a file in the volume")->required();
+  cat_cmd->callback([&ctx, &action, cat] {
+    action = [&ctx, cat]() -> Status {
+      ASSIGN_OR_RETURN(auto volume, ctx.OpenVolume(cat->volume));
+      return fs::StreamFile(*volume, ctx.pool(), cat->path,
+                            [](std::span<const uint8_t> data) {
+                              return WriteAll(STDOUT_FILENO, data, "standard output");
+                            });
+    };
+  });
+}
+
+}  // namespace strata::cli

@@ -1,0 +1,288 @@
+#include "fs/volume.h"
+
+#include <deque>
+
+#include <fmt/core.h>
+
+#include "fs/path.h"
+
+namespace strata::fs {
+
+using meta::Attr;
+using meta::FileType;
+using meta::InodeId;
+
+namespace {
+
+// Splits a symlink target, keeping "." and ".." (they are resolved while walking).
+std::vector<std::string> SplitTarget(std::string_view target) {
+  std::vector<std::string> names;
+  size_t start = 0;
+  while (start <= target.size()) {
+    size_t end = target.find('/', start);
+    if (end == std::string_view::npos) end = target.size();
+    if (end > start) names.emplace_back(target.substr(start, end - start));
+    start = end + 1;
+  }
+  return names;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Volume>> Volume::Open(meta::MetaStore& meta, store::ObjectStore& objects,
+                                             std::string_view name) {
+  RETURN_IF_ERROR(meta::ValidateVolumeName(name));
+  ASSIGN_OR_RETURN(meta::VolumeInfo info, meta.GetVolume(name));
+  return std::unique_ptr<Volume>(new Volume(meta, objects, std::move(info)));
+}
+
+Result<Attr> Volume::Walk(std::vector<std::string> names, bool follow, std::string_view path) {
+  ASSIGN_OR_RETURN(Attr root, meta_.GetAttr(info_.root));
+  std::vector<Attr> stack{root};  // the current directory and its ancestors, root first
+  std::deque<std::string> pending(names.begin(), names.end());
+  int hops = 0;
+  while (!pending.empty()) {
+    std::string name = std::move(pending.front());
+    pending.pop_front();
+    if (name == ".") continue;
+    if (name == "..") {
+      if (stack.size() > 1) stack.pop_back();
+      continue;
+    }
+    if (stack.back().type != FileType::kDirectory) {
+      return Status::NotDirectory(fmt::format("{}: a component is not a directory", path));
+    }
+    Result<Attr> child = meta_.Lookup(stack.back().ino, name);
+    if (!child.ok()) {
+      if (child.status().code() == Code::kNotFound) {
+        return Status::NotFound(fmt::format("{}: no such file or directory", path));
+      }
+      return child.status().WithContext(path);
+    }
+    bool last = pending.empty();
+    if (child->type == FileType::kSymlink && (!last || follow)) {
+      if (++hops > kMaxSymlinkHops) {
+        return Status::InvalidArgument(fmt::format("{}: too many levels of symbolic links", path));
+      }
+      ASSIGN_OR_RETURN(std::string target, meta_.ReadLink(child->ino));
+      if (target.starts_with('/')) stack.resize(1);
+      std::vector<std::string> more = SplitTarget(target);
+      pending.insert(pending.begin(), more.begin(), more.end());
+      continue;
+    }
+    stack.push_back(*child);
+  }
+  return stack.back();
+}
+
+Result<ParentRef> Volume::ResolveParent(std::string_view path) {
+  ASSIGN_OR_RETURN(std::vector<std::string> names, SplitPath(path));
+  if (names.empty()) return ParentRef{info_.root, ""};
+  std::string leaf = std::move(names.back());
+  names.pop_back();
+  ASSIGN_OR_RETURN(Attr parent, Walk(std::move(names), /*follow=*/true, path));
+  if (parent.type != FileType::kDirectory) {
+    return Status::NotDirectory(fmt::format("{}: a component is not a directory", path));
+  }
+  return ParentRef{parent.ino, std::move(leaf)};
+}
+
+Result<Attr> Volume::Stat(std::string_view path, bool follow) {
+  ASSIGN_OR_RETURN(std::vector<std::string> names, SplitPath(path));
+  return Walk(std::move(names), follow, path);
+}
+
+Result<std::vector<meta::DirEntry>> Volume::List(std::string_view path) {
+  ASSIGN_OR_RETURN(Attr attr, Stat(path, /*follow=*/true));
+  if (attr.type != FileType::kDirectory) {
+    return Status::NotDirectory(fmt::format("{}: not a directory", path));
+  }
+  return meta_.ReadDir(attr.ino);
+}
+
+Result<std::string> Volume::ReadLink(std::string_view path) {
+  ASSIGN_OR_RETURN(Attr attr, Stat(path, /*follow=*/false));
+  if (attr.type != FileType::kSymlink) {
+    return Status::InvalidArgument(fmt::format("{}: not a symbolic link", path));
+  }
+  return meta_.ReadLink(attr.ino);
+}
+
+Result<meta::FileContent> Volume::Content(std::string_view path, Attr* attr_out) {
+  ASSIGN_OR_RETURN(Attr attr, Stat(path, /*follow=*/true));
+  if (attr.type == FileType::kDirectory) {
+    return Status::IsDirectory(fmt::format("{}: is a directory", path));
+  }
+  if (attr_out) *attr_out = attr;
+  Result<meta::FileContent> content = meta_.GetContent(attr.ino);
+  if (!content.ok()) return content.status().WithContext(path);
+  return content;
+}
+
+Result<Attr> Volume::Mkdir(std::string_view path, uint32_t mode, bool parents) {
+  ASSIGN_OR_RETURN(std::vector<std::string> names, SplitPath(path));
+  if (names.empty()) {
+    if (parents) return meta_.GetAttr(info_.root);
+    return Status::AlreadyExists(fmt::format("{}: the root directory exists", path));
+  }
+  meta::NewNode node{FileType::kDirectory, mode, 0, 0, 0, ""};
+  if (!parents) {
+    ASSIGN_OR_RETURN(ParentRef ref, ResolveParent(path));
+    Result<Attr> made = meta_.MakeNode(ref.parent, ref.name, node);
+    if (!made.ok()) return made.status().WithContext(fmt::format("mkdir {}", path));
+    return made;
+  }
+  ASSIGN_OR_RETURN(Attr dir, meta_.GetAttr(info_.root));
+  for (size_t i = 1; i <= names.size(); ++i) {
+    std::vector<std::string> prefix(names.begin(), names.begin() + static_cast<ptrdiff_t>(i));
+    std::string prefix_path = JoinPath(prefix);
+    Result<Attr> existing = Walk(prefix, /*follow=*/true, prefix_path);
+    if (existing.ok()) {
+      if (existing->type != FileType::kDirectory) {
+        return Status::NotDirectory(fmt::format("mkdir {}: {} is not a directory", path,
+                                                prefix_path));
+      }
+      dir = *existing;
+      continue;
+    }
+    if (existing.status().code() != Code::kNotFound) return existing.status();
+    Result<Attr> made = meta_.MakeNode(dir.ino, names[i - 1], node);
+    if (!made.ok() && made.status().code() == Code::kAlreadyExists) {
+      made = Walk(prefix, /*follow=*/true, prefix_path);  // created concurrently
+      if (made.ok() && made->type != FileType::kDirectory) {
+        return Status::NotDirectory(fmt::format("mkdir {}: {} is not a directory", path,
+                                                prefix_path));
+      }
+    }
+    if (!made.ok()) return made.status().WithContext(fmt::format("mkdir {}", path));
+    dir = *made;
+  }
+  return dir;
+}
+
+Result<Attr> Volume::Symlink(std::string_view target, std::string_view path) {
+  if (target.empty()) return Status::InvalidArgument("symlink target is empty");
+  if (target.find('\0') != std::string_view::npos) {
+    return Status::InvalidArgument("symlink target contains a NUL byte");
+  }
+  ASSIGN_OR_RETURN(ParentRef ref, ResolveParent(path));
+  if (ref.name.empty()) return Status::AlreadyExists("the root directory exists");
+  meta::NewNode node{FileType::kSymlink, 0777, 0, 0, 0, std::string(target)};
+  Result<Attr> made = meta_.MakeNode(ref.parent, ref.name, node);
+  if (!made.ok()) return made.status().WithContext(fmt::format("symlink {}", path));
+  return made;
+}
+
+Result<Attr> Volume::CommitFile(std::string_view path, const meta::NewNode& node,
+                                const meta::FileContent& content) {
+  ASSIGN_OR_RETURN(ParentRef ref, ResolveParent(path));
+  if (ref.name.empty()) return Status::IsDirectory(fmt::format("{}: is a directory", path));
+  Result<Attr> attr = meta_.CommitFile(ref.parent, ref.name, node, content);
+  if (!attr.ok()) return attr.status().WithContext(path);
+  return attr;
+}
+
+Status Volume::Rename(std::string_view src, std::string_view dst) {
+  ASSIGN_OR_RETURN(ParentRef from, ResolveParent(src));
+  ASSIGN_OR_RETURN(ParentRef to, ResolveParent(dst));
+  if (from.name.empty() || to.name.empty()) {
+    return Status::InvalidArgument("cannot rename the root directory, or onto it");
+  }
+  Status status = meta_.Rename(from.parent, from.name, to.parent, to.name);
+  if (status.code() == Code::kNotFound) {
+    return Status::NotFound(fmt::format("mv {} {}: no such file or directory", src, dst));
+  }
+  return status.WithContext(fmt::format("mv {} {}", src, dst));
+}
+
+Status Volume::RemoveTree(InodeId dir, std::string_view path) {
+  ASSIGN_OR_RETURN(std::vector<meta::DirEntry> entries, meta_.ReadDir(dir));
+  for (const auto& entry : entries) {
+    std::string child_path = ChildPath(path, entry.name);
+    if (entry.attr.type == FileType::kDirectory) {
+      RETURN_IF_ERROR(RemoveTree(entry.attr.ino, child_path));
+      RETURN_IF_ERROR(meta_.Rmdir(dir, entry.name).WithContext(child_path));
+    } else {
+      RETURN_IF_ERROR(meta_.Unlink(dir, entry.name).WithContext(child_path));
+    }
+  }
+  return Status::OK();
+}
+
+Status Volume::Remove(std::string_view path, bool recursive) {
+  ASSIGN_OR_RETURN(ParentRef ref, ResolveParent(path));
+  if (ref.name.empty()) return Status::InvalidArgument("cannot remove the root directory");
+  ASSIGN_OR_RETURN(Attr attr, Stat(path, /*follow=*/false));
+  if (attr.type != FileType::kDirectory) {
+    return meta_.Unlink(ref.parent, ref.name).WithContext(fmt::format("rm {}", path));
+  }
+  if (recursive) RETURN_IF_ERROR(RemoveTree(attr.ino, path));
+  Status status = meta_.Rmdir(ref.parent, ref.name);
+  if (status.code() == Code::kNotEmpty) {
+    return Status::NotEmpty(fmt::format("rm {}: directory not empty (use -r)", path));
+  }
+  return status.WithContext(fmt::format("rm {}", path));
+}
+
+Status Volume::Copy(std::string_view src, std::string_view dst, bool recursive) {
+  ASSIGN_OR_RETURN(std::vector<std::string> src_names, SplitPath(src));
+  ASSIGN_OR_RETURN(std::vector<std::string> dst_names, SplitPath(dst));
+  ASSIGN_OR_RETURN(Attr attr, Stat(src, /*follow=*/false));
+  if (attr.type == FileType::kDirectory) {
+    std::string src_norm = JoinPath(src_names);
+    std::string dst_norm = JoinPath(dst_names);
+    if (dst_norm == src_norm || dst_norm.starts_with(src_norm == "/" ? "/" : src_norm + "/")) {
+      return Status::InvalidArgument(
+          fmt::format("cp {} {}: cannot copy a directory into itself", src, dst));
+    }
+  }
+  return CopyNode(attr, JoinPath(src_names), JoinPath(dst_names), recursive);
+}
+
+Status Volume::CopyNode(const Attr& src, std::string_view src_path, std::string_view dst_path,
+                        bool recursive) {
+  switch (src.type) {
+    case FileType::kRegular: {
+      Result<meta::FileContent> content = meta_.GetContent(src.ino);
+      if (!content.ok()) return content.status().WithContext(src_path);
+      meta::NewNode node{FileType::kRegular, src.mode, src.uid, src.gid, src.mtime_ns, ""};
+      return CommitFile(dst_path, node, *content).status();
+    }
+    case FileType::kSymlink: {
+      ASSIGN_OR_RETURN(std::string target, meta_.ReadLink(src.ino));
+      Result<Attr> existing = Stat(dst_path, /*follow=*/false);
+      if (existing.ok()) {
+        if (existing->type == FileType::kDirectory) {
+          return Status::IsDirectory(fmt::format("cp: {} is a directory", dst_path));
+        }
+        RETURN_IF_ERROR(Remove(dst_path, false));
+      }
+      return Symlink(target, dst_path).status();
+    }
+    case FileType::kDirectory: {
+      if (!recursive) {
+        return Status::IsDirectory(fmt::format("cp {}: is a directory (use -r)", src_path));
+      }
+      RETURN_IF_ERROR(Mkdir(dst_path, src.mode, /*parents=*/true).status());
+      ASSIGN_OR_RETURN(std::vector<meta::DirEntry> entries, meta_.ReadDir(src.ino));
+      for (const auto& entry : entries) {
+        RETURN_IF_ERROR(CopyNode(entry.attr, ChildPath(src_path, entry.name),
+                                 ChildPath(dst_path, entry.name), recursive));
+      }
+      return Status::OK();
+    }
+  }
+  return Status::Internal("unknown file type");
+}
+
+Status Volume::ReadChunk(const meta::FileContent& content, size_t index, std::span<uint8_t> out,
+                         std::string_view path) {
+  if (index >= content.chunks.size() ||
+      out.size() != meta::ChunkLength(content.size_bytes, info_.chunk_size_bytes, index)) {
+    return Status::Internal(fmt::format("{}: bad read of chunk {}", path, index));
+  }
+  return chunks_.Read(content.chunks[index], out)
+      .WithContext(fmt::format("{} (chunk {} of {})", path, index, content.chunks.size()));
+}
+
+}  // namespace strata::fs
