@@ -54,8 +54,8 @@ Result<std::unique_ptr<fs::Volume>> Context::OpenVolume(const std::string& name)
   RETURN_IF_ERROR(Open());
   Result<std::unique_ptr<fs::Volume>> volume = fs::Volume::Open(*meta_, *objects_, name);
   if (!volume.ok() && volume.status().code() == Code::kNotFound) {
-    return Status::NotFound(fmt::format(
-        "no volume named '{}' (create it with: strata volume create {})", name, name));
+    return Status::NotFound(
+        fmt::format("no volume named '{}' (create it with: strata volume create {})", name, name));
   }
   return volume;
 }

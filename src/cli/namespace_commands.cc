@@ -105,8 +105,8 @@ void AddNamespaceCommands(CLI::App& app, Context& ctx, Action& action) {
 
   // cp
   auto cp = std::make_shared<TwoPaths>();
-  CLI::App* cp_cmd = app.add_subcommand(
-      "cp", "Copy a file or tree by its chunk lists (no bytes are copied)");
+  CLI::App* cp_cmd =
+      app.add_subcommand("cp", "Copy a file or tree by its chunk lists (no bytes are copied)");
   cp_cmd->add_option("volume", cp->volume, "Volume name")->required();
   cp_cmd->add_option("src", cp->src, "Existing path")->required();
   cp_cmd->add_option("dst", cp->dst, "New path; an existing directory receives src inside it")
@@ -133,8 +133,9 @@ void AddNamespaceCommands(CLI::App& app, Context& ctx, Action& action) {
   rm_cmd->add_option("paths", rm->paths, "Paths to remove")->required();
   rm_cmd->add_flag("-r,--recursive", rm->recursive, "Remove directories and their contents");
   rm_cmd->add_flag("-f,--force", rm->force, "Ignore paths that do not exist");
-  rm_cmd->footer("Chunks stay in the store until garbage collection; an empty directory goes "
-                 "without -r.");
+  rm_cmd->footer(
+      "Chunks stay in the store until garbage collection; an empty directory goes "
+      "without -r.");
   rm_cmd->callback([&ctx, &action, rm] {
     action = [&ctx, rm]() -> Status {
       ASSIGN_OR_RETURN(auto volume, ctx.OpenVolume(rm->volume));
@@ -185,8 +186,7 @@ void AddNamespaceCommands(CLI::App& app, Context& ctx, Action& action) {
   auto ln = std::make_shared<LnOptions>();
   CLI::App* ln_cmd = app.add_subcommand("ln", "Create a symbolic link (ln -s TARGET PATH)");
   ln_cmd->add_option("volume", ln->volume, "Volume name")->required();
-  ln_cmd->add_option("target", ln->target, "What the link points to (stored as given)")
-      ->required();
+  ln_cmd->add_option("target", ln->target, "What the link points to (stored as given)")->required();
   ln_cmd->add_option("path", ln->path, "Path of the new link")->required();
   ln_cmd->add_flag("-s,--symbolic", ln->symbolic, "Make a symbolic link (required)");
   ln_cmd->callback([&ctx, &action, ln] {
@@ -263,8 +263,8 @@ void AddNamespaceCommands(CLI::App& app, Context& ctx, Action& action) {
                  u.stored_bytes, u.unique_chunks);
       if (u.logical_bytes > 0) {
         fmt::print("dedup:   {:.2f}x ({:.1f}% saved)\n",
-                   static_cast<double>(u.logical_bytes) / static_cast<double>(
-                       u.stored_bytes ? u.stored_bytes : 1),
+                   static_cast<double>(u.logical_bytes) /
+                       static_cast<double>(u.stored_bytes ? u.stored_bytes : 1),
                    100.0 * (1.0 - static_cast<double>(u.stored_bytes) /
                                       static_cast<double>(u.logical_bytes)));
       }

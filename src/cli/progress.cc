@@ -57,9 +57,8 @@ void Progress::Draw() {
   if (rate > 0 && total > done) {
     eta = fmt::format("{:.0f}s", static_cast<double>(total - done) / rate);
   }
-  fmt::print(stderr, "\r\033[K{} [{}] {:3.0f}% {} / {}  {}/s  ETA {}", verb_, bar,
-             fraction * 100, FormatBytes(done), FormatBytes(total),
-             FormatBytes(static_cast<uint64_t>(rate)), eta);
+  fmt::print(stderr, "\r\033[K{} [{}] {:3.0f}% {} / {}  {}/s  ETA {}", verb_, bar, fraction * 100,
+             FormatBytes(done), FormatBytes(total), FormatBytes(static_cast<uint64_t>(rate)), eta);
   std::fflush(stderr);
 }
 

@@ -17,9 +17,9 @@ namespace strata::cli {
 namespace {
 
 std::string Rate(uint64_t bytes, double seconds) {
-  return seconds > 0 ? FormatBytes(static_cast<uint64_t>(static_cast<double>(bytes) / seconds)) +
-                           "/s"
-                     : "-";
+  return seconds > 0
+             ? FormatBytes(static_cast<uint64_t>(static_cast<double>(bytes) / seconds)) + "/s"
+             : "-";
 }
 
 }  // namespace
@@ -33,9 +33,10 @@ void AddTransferCommands(CLI::App& app, Context& ctx, Action& action) {
       "put", "Upload a local file or directory tree into a volume (chunks in parallel)");
   put_cmd->add_option("volume", put->volume, "Volume name")->required();
   put_cmd->add_option("local", put->local, "Local file or directory")->required();
-  put_cmd->add_option("path", put->path,
-                      "Destination path in the volume; a file put onto an existing directory "
-                      "goes inside it")
+  put_cmd
+      ->add_option("path", put->path,
+                   "Destination path in the volume; a file put onto an existing directory "
+                   "goes inside it")
       ->required();
   put_cmd->footer(
       "A file appears only once all its chunks are stored. Chunks the store already has are "
@@ -49,14 +50,15 @@ void AddTransferCommands(CLI::App& app, Context& ctx, Action& action) {
       progress.Stop();
       if (!status.ok() && stats.bytes_done == 0 && stats.files_done == 0) return status;
       double seconds = progress.elapsed_seconds();
-      fmt::print("put: {} files, {} dirs, {} symlinks; {} read in {:.2f}s ({}); {} chunks "
-                 "uploaded, {} already present{}\n",
-                 stats.files_done.load(), stats.dirs_done.load(), stats.symlinks_done.load(),
-                 FormatBytes(stats.bytes_done), seconds, Rate(stats.bytes_done, seconds),
-                 stats.chunks_uploaded.load(), stats.chunks_present.load(),
-                 stats.skipped_special ? fmt::format("; {} special files skipped",
-                                                     stats.skipped_special.load())
-                                       : "");
+      fmt::print(
+          "put: {} files, {} dirs, {} symlinks; {} read in {:.2f}s ({}); {} chunks "
+          "uploaded, {} already present{}\n",
+          stats.files_done.load(), stats.dirs_done.load(), stats.symlinks_done.load(),
+          FormatBytes(stats.bytes_done), seconds, Rate(stats.bytes_done, seconds),
+          stats.chunks_uploaded.load(), stats.chunks_present.load(),
+          stats.skipped_special
+              ? fmt::format("; {} special files skipped", stats.skipped_special.load())
+              : "");
       return status;
     };
   });
@@ -65,12 +67,12 @@ void AddTransferCommands(CLI::App& app, Context& ctx, Action& action) {
     std::string volume, path, local;
   };
   auto get = std::make_shared<GetOptions>();
-  CLI::App* get_cmd =
-      app.add_subcommand("get", "Download a file or directory tree from a volume");
+  CLI::App* get_cmd = app.add_subcommand("get", "Download a file or directory tree from a volume");
   get_cmd->add_option("volume", get->volume, "Volume name")->required();
   get_cmd->add_option("path", get->path, "Path in the volume")->required();
-  get_cmd->add_option("local", get->local,
-                      "Local destination; a file got onto an existing directory goes inside it")
+  get_cmd
+      ->add_option("local", get->local,
+                   "Local destination; a file got onto an existing directory goes inside it")
       ->required();
   get_cmd->callback([&ctx, &action, get] {
     action = [&ctx, get]() -> Status {
@@ -98,10 +100,9 @@ void AddTransferCommands(CLI::App& app, Context& ctx, Action& action) {
   cat_cmd->callback([&ctx, &action, cat] {
     action = [&ctx, cat]() -> Status {
       ASSIGN_OR_RETURN(auto volume, ctx.OpenVolume(cat->volume));
-      return fs::StreamFile(*volume, ctx.pool(), cat->path,
-                            [](std::span<const uint8_t> data) {
-                              return WriteAll(STDOUT_FILENO, data, "standard output");
-                            });
+      return fs::StreamFile(*volume, ctx.pool(), cat->path, [](std::span<const uint8_t> data) {
+        return WriteAll(STDOUT_FILENO, data, "standard output");
+      });
     };
   });
 }

@@ -22,8 +22,9 @@ void AddVolumeCommands(CLI::App& app, Context& ctx, Action& action) {
   CLI::App* create_cmd = volume->add_subcommand("create", "Create a named volume");
   create_cmd->add_option("name", create->name, "Volume name: 1-63 of A-Z a-z 0-9 . _ -")
       ->required();
-  create_cmd->add_option("--chunk-size", create->chunk_size,
-                         "Chunk size, fixed for the volume's life (64K..64M)")
+  create_cmd
+      ->add_option("--chunk-size", create->chunk_size,
+                   "Chunk size, fixed for the volume's life (64K..64M)")
       ->capture_default_str();
   create_cmd->add_flag("--if-missing", create->if_missing,
                        "Succeed without change if the volume exists");

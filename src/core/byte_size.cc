@@ -1,10 +1,10 @@
 #include "core/byte_size.h"
 
-#include <fmt/core.h>
-
 #include <cctype>
 #include <cmath>
 #include <string>
+
+#include <fmt/core.h>
 
 namespace strata {
 
@@ -21,16 +21,25 @@ Result<uint64_t> ParseByteSize(std::string_view text) {
   std::string number(text.substr(0, i));
   std::string suffix(text.substr(i));
   for (auto& c : suffix) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  if (suffix.ends_with("IB")) suffix.resize(suffix.size() - 2);
-  else if (suffix.size() > 1 && suffix.ends_with("B")) suffix.resize(suffix.size() - 1);
+  if (suffix.ends_with("IB"))
+    suffix.resize(suffix.size() - 2);
+  else if (suffix.size() > 1 && suffix.ends_with("B"))
+    suffix.resize(suffix.size() - 1);
   int shift = 0;
-  if (suffix.empty() || suffix == "B") shift = 0;
-  else if (suffix == "K") shift = 10;
-  else if (suffix == "M") shift = 20;
-  else if (suffix == "G") shift = 30;
-  else if (suffix == "T") shift = 40;
-  else if (suffix == "P") shift = 50;
-  else return bad();
+  if (suffix.empty() || suffix == "B")
+    shift = 0;
+  else if (suffix == "K")
+    shift = 10;
+  else if (suffix == "M")
+    shift = 20;
+  else if (suffix == "G")
+    shift = 30;
+  else if (suffix == "T")
+    shift = 40;
+  else if (suffix == "P")
+    shift = 50;
+  else
+    return bad();
   char* end = nullptr;
   double value = std::strtod(number.c_str(), &end);
   if (end != number.c_str() + number.size() || !std::isfinite(value) || value < 0) return bad();

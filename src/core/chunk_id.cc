@@ -1,9 +1,9 @@
 #include "core/chunk_id.h"
 
+#include <cstring>
+
 #include <fmt/core.h>
 #include <openssl/evp.h>
-
-#include <cstring>
 
 namespace strata {
 

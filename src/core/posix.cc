@@ -14,19 +14,30 @@ namespace strata {
 Status PosixError(std::string_view context, int err) {
   std::string msg = fmt::format("{}: {}", context, std::strerror(err));
   switch (err) {
-    case ENOENT: return Status::NotFound(std::move(msg));
-    case EEXIST: return Status::AlreadyExists(std::move(msg));
-    case ENOTDIR: return Status::NotDirectory(std::move(msg));
-    case EISDIR: return Status::IsDirectory(std::move(msg));
-    case ENOTEMPTY: return Status::NotEmpty(std::move(msg));
-    case ENAMETOOLONG: return Status::NameTooLong(std::move(msg));
+    case ENOENT:
+      return Status::NotFound(std::move(msg));
+    case EEXIST:
+      return Status::AlreadyExists(std::move(msg));
+    case ENOTDIR:
+      return Status::NotDirectory(std::move(msg));
+    case EISDIR:
+      return Status::IsDirectory(std::move(msg));
+    case ENOTEMPTY:
+      return Status::NotEmpty(std::move(msg));
+    case ENAMETOOLONG:
+      return Status::NameTooLong(std::move(msg));
     case EACCES:
-    case EPERM: return Status::PermissionDenied(std::move(msg));
+    case EPERM:
+      return Status::PermissionDenied(std::move(msg));
     case ENOSPC:
-    case EDQUOT: return Status::NoSpace(std::move(msg));
-    case EROFS: return Status::ReadOnly(std::move(msg));
-    case EINVAL: return Status::InvalidArgument(std::move(msg));
-    default: return Status::IOError(std::move(msg));
+    case EDQUOT:
+      return Status::NoSpace(std::move(msg));
+    case EROFS:
+      return Status::ReadOnly(std::move(msg));
+    case EINVAL:
+      return Status::InvalidArgument(std::move(msg));
+    default:
+      return Status::IOError(std::move(msg));
   }
 }
 
@@ -82,8 +93,8 @@ Status PwriteAll(int fd, std::span<const uint8_t> data, uint64_t offset, std::st
 Result<size_t> PreadFull(int fd, std::span<uint8_t> out, uint64_t offset, std::string_view path) {
   size_t total = 0;
   while (total < out.size()) {
-    ssize_t n = ::pread(fd, out.data() + total, out.size() - total,
-                        static_cast<off_t>(offset + total));
+    ssize_t n =
+        ::pread(fd, out.data() + total, out.size() - total, static_cast<off_t>(offset + total));
     if (n < 0) {
       if (errno == EINTR) continue;
       return PosixError(fmt::format("read {}", path), errno);

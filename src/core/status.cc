@@ -6,23 +6,40 @@ namespace strata {
 
 std::string_view CodeName(Code code) {
   switch (code) {
-    case Code::kOk: return "OK";
-    case Code::kNotFound: return "NotFound";
-    case Code::kAlreadyExists: return "AlreadyExists";
-    case Code::kNotDirectory: return "NotDirectory";
-    case Code::kIsDirectory: return "IsDirectory";
-    case Code::kNotEmpty: return "NotEmpty";
-    case Code::kNameTooLong: return "NameTooLong";
-    case Code::kInvalidArgument: return "InvalidArgument";
-    case Code::kPermissionDenied: return "PermissionDenied";
-    case Code::kNoSpace: return "NoSpace";
-    case Code::kReadOnly: return "ReadOnly";
-    case Code::kCorruption: return "Corruption";
-    case Code::kIOError: return "IOError";
-    case Code::kUnavailable: return "Unavailable";
-    case Code::kAborted: return "Aborted";
-    case Code::kNotSupported: return "NotSupported";
-    case Code::kInternal: return "Internal";
+    case Code::kOk:
+      return "OK";
+    case Code::kNotFound:
+      return "NotFound";
+    case Code::kAlreadyExists:
+      return "AlreadyExists";
+    case Code::kNotDirectory:
+      return "NotDirectory";
+    case Code::kIsDirectory:
+      return "IsDirectory";
+    case Code::kNotEmpty:
+      return "NotEmpty";
+    case Code::kNameTooLong:
+      return "NameTooLong";
+    case Code::kInvalidArgument:
+      return "InvalidArgument";
+    case Code::kPermissionDenied:
+      return "PermissionDenied";
+    case Code::kNoSpace:
+      return "NoSpace";
+    case Code::kReadOnly:
+      return "ReadOnly";
+    case Code::kCorruption:
+      return "Corruption";
+    case Code::kIOError:
+      return "IOError";
+    case Code::kUnavailable:
+      return "Unavailable";
+    case Code::kAborted:
+      return "Aborted";
+    case Code::kNotSupported:
+      return "NotSupported";
+    case Code::kInternal:
+      return "Internal";
   }
   return "Unknown";
 }

@@ -2,8 +2,8 @@
 //
 // A Status is OK (costing one null pointer) or carries a Code and a message that names what failed
 // (a path, a key, a chunk). Errors are born at the boundary with that context and die in one
-// function per adapter (the CLI's exit code, later FUSE's errno and HTTP's status). Exceptions never
-// cross a module boundary.
+// function per adapter (the CLI's exit code, later FUSE's errno and HTTP's status). Exceptions
+// never cross a module boundary.
 #pragma once
 
 #include <memory>
@@ -90,7 +90,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}         // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {}  // NOLINT: implicit by design
 
   bool ok() const { return std::holds_alternative<T>(v_); }
@@ -104,6 +104,8 @@ class [[nodiscard]] Result {
   T&& value() && { return std::get<T>(std::move(v_)); }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
+  // By value on a temporary, so `for (auto& x : *MakeResult())` does not dangle.
+  T operator*() && { return std::get<T>(std::move(v_)); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
 

@@ -38,7 +38,7 @@ class ThreadPool {
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::function<void()>> queue_;  // GUARDED_BY(mu_)
-  bool stopping_ = false;                     // GUARDED_BY(mu_)
+  bool stopping_ = false;                    // GUARDED_BY(mu_)
   std::vector<std::thread> workers_;
 };
 
@@ -63,8 +63,8 @@ class TaskGroup {
   ThreadPool& pool_;
   std::mutex mu_;
   std::condition_variable done_cv_;
-  size_t pending_ = 0;        // GUARDED_BY(mu_)
-  Status first_error_;        // GUARDED_BY(mu_)
+  size_t pending_ = 0;  // GUARDED_BY(mu_)
+  Status first_error_;  // GUARDED_BY(mu_)
   std::atomic<bool> failed_{false};
 };
 

@@ -16,7 +16,9 @@ struct Walker {
 
   Status Visit(const meta::Attr& attr) {
     switch (attr.type) {
-      case meta::FileType::kSymlink: ++usage.symlinks; return Status::OK();
+      case meta::FileType::kSymlink:
+        ++usage.symlinks;
+        return Status::OK();
       case meta::FileType::kRegular: {
         if (!seen_files.insert(attr.ino).second) return Status::OK();  // another hard link
         ++usage.files;

@@ -91,7 +91,8 @@ class GetRun {
   Status Get(const meta::Attr& attr, const std::string& volume_path,
              const std::string& local_path) {
     switch (attr.type) {
-      case meta::FileType::kRegular: return StartFile(attr, volume_path, local_path);
+      case meta::FileType::kRegular:
+        return StartFile(attr, volume_path, local_path);
       case meta::FileType::kSymlink: {
         ASSIGN_OR_RETURN(std::string target, volume_.meta().ReadLink(attr.ino));
         if (::unlink(local_path.c_str()) != 0 && errno != ENOENT) {

@@ -27,13 +27,13 @@ struct PendingFile {
   std::string local_path;
   std::string volume_path;
   struct stat st {};
-  std::vector<ChunkId> chunks;           // each slot written by exactly one task
-  std::atomic<size_t> remaining{0};      // chunks not yet stored
+  std::vector<ChunkId> chunks;       // each slot written by exactly one task
+  std::atomic<size_t> remaining{0};  // chunks not yet stored
 };
 
 struct Plan {
-  std::vector<std::pair<std::string, uint32_t>> dirs;             // volume path, mode
-  std::vector<std::pair<std::string, std::string>> symlinks;      // volume path, target
+  std::vector<std::pair<std::string, uint32_t>> dirs;         // volume path, mode
+  std::vector<std::pair<std::string, std::string>> symlinks;  // volume path, target
   std::vector<std::shared_ptr<PendingFile>> files;
 };
 
@@ -90,11 +90,11 @@ Status CommitPending(Volume& volume, PendingFile& file) {
     return PosixError(fmt::format("stat {}", file.local_path), errno);
   }
   if (now.st_size != file.st.st_size || MtimeNanos(now) != MtimeNanos(file.st)) {
-    return Status::Aborted(fmt::format("{} changed while it was being put; put it again",
-                                       file.local_path));
+    return Status::Aborted(
+        fmt::format("{} changed while it was being put; put it again", file.local_path));
   }
   meta::NewNode node{meta::FileType::kRegular, file.st.st_mode & 07777, file.st.st_uid,
-                     file.st.st_gid, MtimeNanos(file.st), ""};
+                     file.st.st_gid,           MtimeNanos(file.st),     ""};
   meta::FileContent content{static_cast<uint64_t>(file.st.st_size), std::move(file.chunks)};
   return volume.CommitFile(file.volume_path, node, content).status();
 }
@@ -134,8 +134,10 @@ Status PutSymlink(Volume& volume, const std::string& path, const std::string& ta
       if (old_target == target) return Status::OK();
     }
     if (existing->type == meta::FileType::kDirectory) {
-      return Status::IsDirectory(fmt::format("{}: is a directory, cannot replace it with a "
-                                             "symlink", path));
+      return Status::IsDirectory(
+          fmt::format("{}: is a directory, cannot replace it with a "
+                      "symlink",
+                      path));
     }
     RETURN_IF_ERROR(volume.Remove(path, /*recursive=*/false));
   } else if (existing.status().code() != Code::kNotFound) {
@@ -184,8 +186,8 @@ Status PutPath(Volume& volume, ThreadPool& pool, const std::string& local_path,
 
   TaskGroup group(pool);
   for (const auto& file : plan.files) {
-    size_t count = meta::ChunkCount(static_cast<uint64_t>(file->st.st_size),
-                                    volume.chunk_size_bytes());
+    size_t count =
+        meta::ChunkCount(static_cast<uint64_t>(file->st.st_size), volume.chunk_size_bytes());
     if (count == 0) {
       RETURN_IF_ERROR(CommitPending(volume, *file));
       ++stats.files_done;

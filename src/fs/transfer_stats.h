@@ -8,8 +8,8 @@
 namespace strata::fs {
 
 struct TransferStats {
-  std::atomic<uint64_t> total_bytes{0};      // known once the source has been scanned
-  std::atomic<uint64_t> bytes_done{0};       // read (put) or written (get) so far
+  std::atomic<uint64_t> total_bytes{0};  // known once the source has been scanned
+  std::atomic<uint64_t> bytes_done{0};   // read (put) or written (get) so far
   std::atomic<uint64_t> files_done{0};
   std::atomic<uint64_t> dirs_done{0};
   std::atomic<uint64_t> symlinks_done{0};

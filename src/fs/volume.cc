@@ -139,8 +139,8 @@ Result<Attr> Volume::Mkdir(std::string_view path, uint32_t mode, bool parents) {
     Result<Attr> existing = Walk(prefix, /*follow=*/true, prefix_path);
     if (existing.ok()) {
       if (existing->type != FileType::kDirectory) {
-        return Status::NotDirectory(fmt::format("mkdir {}: {} is not a directory", path,
-                                                prefix_path));
+        return Status::NotDirectory(
+            fmt::format("mkdir {}: {} is not a directory", path, prefix_path));
       }
       dir = *existing;
       continue;
@@ -150,8 +150,8 @@ Result<Attr> Volume::Mkdir(std::string_view path, uint32_t mode, bool parents) {
     if (!made.ok() && made.status().code() == Code::kAlreadyExists) {
       made = Walk(prefix, /*follow=*/true, prefix_path);  // created concurrently
       if (made.ok() && made->type != FileType::kDirectory) {
-        return Status::NotDirectory(fmt::format("mkdir {}: {} is not a directory", path,
-                                                prefix_path));
+        return Status::NotDirectory(
+            fmt::format("mkdir {}: {} is not a directory", path, prefix_path));
       }
     }
     if (!made.ok()) return made.status().WithContext(fmt::format("mkdir {}", path));

@@ -19,10 +19,10 @@ Result<std::unique_ptr<MetaStore>> OpenMetaStore(std::string_view url) {
   size_t colon = url.find("://");
   std::string scheme =
       colon == std::string_view::npos ? std::string(url) : std::string(url.substr(0, colon));
-  return Status::InvalidArgument(fmt::format(
-      "unsupported metadata URL '{}' (scheme '{}'); supported: sqlite:///ABS/PATH, "
-      "sqlite::memory:",
-      url, scheme));
+  return Status::InvalidArgument(
+      fmt::format("unsupported metadata URL '{}' (scheme '{}'); supported: sqlite:///ABS/PATH, "
+                  "sqlite::memory:",
+                  url, scheme));
 }
 
 }  // namespace strata::meta

@@ -1,12 +1,11 @@
 #include "meta/sqlite_meta_store.h"
 
-#include <sqlite3.h>
-
 #include <functional>
 #include <map>
 #include <mutex>
 
 #include <fmt/core.h>
+#include <sqlite3.h>
 
 #include "core/clock.h"
 #include "core/posix.h"
@@ -57,18 +56,26 @@ constexpr const char* kInodeColumns =
     "i.version";
 
 Status SqliteError(sqlite3* db, int rc, std::string_view what) {
-  std::string msg = fmt::format("sqlite {}: {}", what, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  std::string msg =
+      fmt::format("sqlite {}: {}", what, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
   switch (rc & 0xff) {
     case SQLITE_BUSY:
-    case SQLITE_LOCKED: return Status::Unavailable(std::move(msg));
-    case SQLITE_FULL: return Status::NoSpace(std::move(msg));
-    case SQLITE_READONLY: return Status::ReadOnly(std::move(msg));
+    case SQLITE_LOCKED:
+      return Status::Unavailable(std::move(msg));
+    case SQLITE_FULL:
+      return Status::NoSpace(std::move(msg));
+    case SQLITE_READONLY:
+      return Status::ReadOnly(std::move(msg));
     case SQLITE_CORRUPT:
-    case SQLITE_NOTADB: return Status::Corruption(std::move(msg));
+    case SQLITE_NOTADB:
+      return Status::Corruption(std::move(msg));
     case SQLITE_PERM:
-    case SQLITE_AUTH: return Status::PermissionDenied(std::move(msg));
-    case SQLITE_CANTOPEN: return Status::IOError(std::move(msg));
-    default: return Status::IOError(std::move(msg));
+    case SQLITE_AUTH:
+      return Status::PermissionDenied(std::move(msg));
+    case SQLITE_CANTOPEN:
+      return Status::IOError(std::move(msg));
+    default:
+      return Status::IOError(std::move(msg));
   }
 }
 
@@ -579,8 +586,8 @@ class SqliteMetaStore final : public MetaStore {
   }
 
   Result<Attr> GetAttrLocked(InodeId ino) {
-    ASSIGN_OR_RETURN(auto s, Prepare(fmt::format("SELECT {} FROM inodes i WHERE i.ino = ?",
-                                                 kInodeColumns)));
+    ASSIGN_OR_RETURN(
+        auto s, Prepare(fmt::format("SELECT {} FROM inodes i WHERE i.ino = ?", kInodeColumns)));
     s->Bind(1, ino);
     ASSIGN_OR_RETURN(bool row, s->Step());
     if (!row) return Status::NotFound(fmt::format("no inode {}", ino.value));
@@ -731,9 +738,8 @@ class SqliteMetaStore final : public MetaStore {
 Result<std::unique_ptr<MetaStore>> OpenSqliteMetaStore(const std::string& path) {
   if (path != ":memory:") RETURN_IF_ERROR(MakeDirs(DirName(path)));
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                           nullptr);
+  int rc = sqlite3_open_v2(
+      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     Status status = SqliteError(db, rc, fmt::format("open {}", path));
     sqlite3_close(db);

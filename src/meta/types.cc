@@ -6,9 +6,12 @@ namespace strata::meta {
 
 std::string_view FileTypeName(FileType type) {
   switch (type) {
-    case FileType::kRegular: return "file";
-    case FileType::kDirectory: return "directory";
-    case FileType::kSymlink: return "symlink";
+    case FileType::kRegular:
+      return "file";
+    case FileType::kDirectory:
+      return "directory";
+    case FileType::kSymlink:
+      return "symlink";
   }
   return "unknown";
 }
@@ -52,9 +55,9 @@ Status ValidateName(std::string_view name) {
 
 Status ValidateVolumeName(std::string_view name) {
   auto bad = [&](std::string_view why) {
-    return Status::InvalidArgument(fmt::format(
-        "invalid volume name '{}': {} (use 1-{} of A-Z a-z 0-9 . _ -)", name, why,
-        kMaxVolumeNameBytes));
+    return Status::InvalidArgument(
+        fmt::format("invalid volume name '{}': {} (use 1-{} of A-Z a-z 0-9 . _ -)", name, why,
+                    kMaxVolumeNameBytes));
   };
   if (name.empty()) return bad("empty");
   if (name.size() > kMaxVolumeNameBytes) return bad("too long");

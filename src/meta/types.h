@@ -47,7 +47,8 @@ struct Attr {
   int64_t atime_ns = 0;
   int64_t mtime_ns = 0;
   int64_t ctime_ns = 0;
-  // Bumped by every content change; lets caches (the mount's page cache, later) tell versions apart.
+  // Bumped by every content change; lets caches (the mount's page cache, later) tell versions
+  // apart.
   uint64_t version = 0;
 };
 
@@ -62,8 +63,14 @@ struct NewNode {
   uint32_t mode = 0644;
   uint32_t uid = 0;
   uint32_t gid = 0;
-  int64_t mtime_ns = 0;         // 0: now
+  int64_t mtime_ns = 0;        // 0: now
   std::string symlink_target;  // symlinks only
+
+  static NewNode Directory(uint32_t mode) { return {FileType::kDirectory, mode, 0, 0, 0, {}}; }
+  static NewNode File(uint32_t mode) { return {FileType::kRegular, mode, 0, 0, 0, {}}; }
+  static NewNode Symlink(std::string target) {
+    return {FileType::kSymlink, 0777, 0, 0, 0, std::move(target)};
+  }
 };
 
 // A regular file's bytes: byte `o` lives in chunks[o / chunk_size].

@@ -11,13 +11,42 @@ std::string ChunkKey(const ChunkId& id) {
 
 Result<PutChunkResult> ChunkStore::Put(std::span<const uint8_t> data) {
   ChunkId id = ChunkId::Of(data);
+  std::shared_ptr<InFlight> mine;
+  {
+    std::unique_lock lock(mu_);
+    auto it = in_flight_.find(id);
+    if (it != in_flight_.end()) {
+      std::shared_ptr<InFlight> theirs = it->second;
+      done_cv_.wait(lock, [&] { return theirs->done; });
+      if (theirs->ok) return PutChunkResult{id, false};
+      // Their attempt failed: make our own below, without claiming the slot.
+    } else {
+      mine = std::make_shared<InFlight>();
+      in_flight_.emplace(id, mine);
+    }
+  }
+  Result<bool> uploaded = StoreIfMissing(id, data);
+  if (mine) {
+    {
+      std::lock_guard lock(mu_);
+      mine->done = true;
+      mine->ok = uploaded.ok();
+      in_flight_.erase(id);
+    }
+    done_cv_.notify_all();
+  }
+  if (!uploaded.ok()) return uploaded.status();
+  return PutChunkResult{id, *uploaded};
+}
+
+Result<bool> ChunkStore::StoreIfMissing(const ChunkId& id, std::span<const uint8_t> data) {
   std::string key = ChunkKey(id);
   Result<ObjectInfo> existing = objects_.Head(key);
   // A present object of the wrong size is damaged: overwrite it with the good bytes.
-  if (existing.ok() && existing->size_bytes == data.size()) return PutChunkResult{id, false};
+  if (existing.ok() && existing->size_bytes == data.size()) return false;
   if (!existing.ok() && existing.status().code() != Code::kNotFound) return existing.status();
   RETURN_IF_ERROR(objects_.Put(key, data).WithContext(fmt::format("store chunk {}", id.Hex())));
-  return PutChunkResult{id, true};
+  return true;
 }
 
 Status ChunkStore::Read(const ChunkId& id, std::span<uint8_t> out) {
@@ -31,8 +60,8 @@ Status ChunkStore::Read(const ChunkId& id, std::span<uint8_t> out) {
     return n.status();
   }
   if (*n != out.size()) {
-    return Status::Corruption(fmt::format("chunk {} has {} bytes, expected {}", id.Hex(), *n,
-                                          out.size()));
+    return Status::Corruption(
+        fmt::format("chunk {} has {} bytes, expected {}", id.Hex(), *n, out.size()));
   }
   if (ChunkId::Of(out) != id) {
     return Status::Corruption(

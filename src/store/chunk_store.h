@@ -6,9 +6,13 @@
 // Thread-safe (as the ObjectStore below it).
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <span>
 #include <string>
+#include <unordered_map>
 
 #include "core/chunk_id.h"
 #include "store/object_store.h"
@@ -28,7 +32,9 @@ class ChunkStore {
  public:
   explicit ChunkStore(ObjectStore& objects) : objects_(objects) {}
 
-  // Hashes `data` and stores it unless a chunk with that id is already present.
+  // Hashes `data` and stores it unless a chunk with that id is already present. Single-flight:
+  // while one thread stores a chunk, others putting the same bytes wait for it and count it as
+  // present, so a chunk shared by several files of one put is written once.
   Result<PutChunkResult> Put(std::span<const uint8_t> data);
 
   // Fills `out` with the chunk `id`, whose length must be exactly out.size(). NotFound if the
@@ -38,7 +44,19 @@ class ChunkStore {
   ObjectStore& objects() { return objects_; }
 
  private:
+  // Head, then Put if missing (or damaged).
+  Result<bool> StoreIfMissing(const ChunkId& id, std::span<const uint8_t> data);
+
+  struct InFlight {
+    bool done = false;  // GUARDED_BY(mu_)
+    bool ok = false;    // GUARDED_BY(mu_)
+  };
+
   ObjectStore& objects_;
+  std::mutex mu_;
+  std::condition_variable done_cv_;
+  std::unordered_map<ChunkId, std::shared_ptr<InFlight>, ChunkIdHash>
+      in_flight_;  // GUARDED_BY(mu_)
 };
 
 }  // namespace strata::store

@@ -68,7 +68,8 @@ class LocalDirStore final : public ObjectStore {
     std::string path = PathOf(key);
     struct stat st;
     if (::stat(path.c_str(), &st) != 0) return NotFoundOr(key, path, errno);
-    if (!S_ISREG(st.st_mode)) return Status::NotFound(fmt::format("no object '{}' in {}", key, url()));
+    if (!S_ISREG(st.st_mode))
+      return Status::NotFound(fmt::format("no object '{}' in {}", key, url()));
     return ObjectInfo{std::string(key), static_cast<uint64_t>(st.st_size), MtimeNanos(st)};
   }
 
@@ -177,8 +178,7 @@ Result<size_t> CleanLocalDirTemporaries(const std::string& root, int64_t min_age
 
 Result<std::unique_ptr<ObjectStore>> OpenLocalDirStore(const std::string& root) {
   if (root.empty() || root.front() != '/') {
-    return Status::InvalidArgument(
-        fmt::format("local store path '{}' must be absolute", root));
+    return Status::InvalidArgument(fmt::format("local store path '{}' must be absolute", root));
   }
   std::string normalized = root;
   while (normalized.size() > 1 && normalized.back() == '/') normalized.pop_back();

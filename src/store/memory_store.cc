@@ -24,7 +24,8 @@ class MemoryStore final : public ObjectStore {
     RETURN_IF_ERROR(ValidateObjectKey(key));
     std::lock_guard lock(mu_);
     auto it = objects_.find(std::string(key));
-    if (it == objects_.end()) return Status::NotFound(fmt::format("no object '{}' in memory://", key));
+    if (it == objects_.end())
+      return Status::NotFound(fmt::format("no object '{}' in memory://", key));
     const auto& data = it->second.data;
     if (offset > data.size()) {
       return Status::InvalidArgument(fmt::format(
@@ -39,7 +40,8 @@ class MemoryStore final : public ObjectStore {
     RETURN_IF_ERROR(ValidateObjectKey(key));
     std::lock_guard lock(mu_);
     auto it = objects_.find(std::string(key));
-    if (it == objects_.end()) return Status::NotFound(fmt::format("no object '{}' in memory://", key));
+    if (it == objects_.end())
+      return Status::NotFound(fmt::format("no object '{}' in memory://", key));
     return ObjectInfo{it->first, it->second.data.size(), it->second.mtime_ns};
   }
 

@@ -12,8 +12,8 @@ Result<std::unique_ptr<ObjectStore>> OpenObjectStore(std::string_view url) {
   if (url.starts_with("/")) return OpenLocalDirStore(std::string(url));
   if (url == "memory://" || url == "memory:") return NewMemoryStore();
   size_t colon = url.find("://");
-  std::string scheme = colon == std::string_view::npos ? std::string(url)
-                                                       : std::string(url.substr(0, colon));
+  std::string scheme =
+      colon == std::string_view::npos ? std::string(url) : std::string(url.substr(0, colon));
   return Status::InvalidArgument(fmt::format(
       "unsupported store URL '{}' (scheme '{}'); supported: file:///ABS/PATH, memory://", url,
       scheme));

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The demo behind `make demo`: the foundation's user story on the embedded default (SQLite
+# metadata + a local chunk directory, no server), on a generated model directory.
+# Usage: demo.sh PATH/TO/strata   (STRATA_HOME is honoured; default: a fresh temporary home)
+set -euo pipefail
+
+STRATA=$(realpath "${1:?usage: demo.sh PATH/TO/strata}")
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+export STRATA_HOME=${STRATA_HOME:-$WORK/home}
+run() { printf '\n$ strata %s\n' "$*"; "$STRATA" "$@"; }
+
+echo "== generating a small model directory (2 x 24 MiB shards sharing 16 MiB, config, tokenizer)"
+mkdir -p "$WORK/llama-tiny"
+head -c $((16 << 20)) /dev/urandom >"$WORK/common"
+for i in 1 2; do
+  { cat "$WORK/common"; head -c $((8 << 20)) /dev/urandom; } >"$WORK/llama-tiny/model-0000$i-of-00002.safetensors"
+done
+echo '{"architectures": ["LlamaForCausalLM"], "hidden_size": 256}' >"$WORK/llama-tiny/config.json"
+head -c 100000 /dev/urandom | base64 >"$WORK/llama-tiny/tokenizer.json"
+echo "home: $STRATA_HOME"
+
+run volume create weights --if-missing
+run volume list
+run put weights "$WORK/llama-tiny" /models/llama-tiny
+run put weights "$WORK/llama-tiny" /models/llama-tiny     # unchanged: uploads nothing
+run ls weights /models -l -R
+run cat weights /models/llama-tiny/config.json
+run cp weights /models/llama-tiny /models/llama-tiny-v2 -r  # chunk lists only
+run mv weights /models/llama-tiny-v2 /models/llama-tiny-renamed
+run stat weights /models/llama-tiny/model-00001-of-00002.safetensors -v
+run du weights /models
+run get weights /models/llama-tiny-renamed "$WORK/copy"
+diff -r "$WORK/llama-tiny" "$WORK/copy" && echo "get: the copy is byte-identical to the original"
+run rm weights /models/llama-tiny-renamed -r
+run ls weights /models
+echo
+echo "demo: OK"

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs what building and testing Strata needs, from Debian 12's packages. Idempotent and
+# quick when everything is present (no apt-get update then). Run as root on a fresh machine.
+set -euo pipefail
+
+PACKAGES=(
+  # build
+  cmake ninja-build g++ pkg-config make
+  # libraries
+  libsqlite3-dev libssl-dev libfmt-dev libcli11-dev
+  # tests and checks
+  libgtest-dev libgmock-dev clang-format sqlite3 xxd
+)
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$pkg")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install_deps: missing packages (${missing[*]}); run as root or install them" >&2
+  exit 1
+fi
+echo "install_deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

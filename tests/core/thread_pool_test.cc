@@ -1,0 +1,64 @@
+#include "core/thread_pool.h"
+
+#include <atomic>
+#include <stdexcept>
+
+#include "support/test_util.h"
+
+namespace strata {
+namespace {
+
+using testing::IsOk;
+using testing::StatusIs;
+
+TEST(ThreadPoolTest, RunsEverySubmittedTaskBeforeDestruction) {
+  std::atomic<int> count{0};
+  {
+    ThreadPool pool(3);
+    for (int i = 0; i < 1000; ++i) pool.Submit([&] { ++count; });
+  }
+  EXPECT_EQ(count.load(), 1000);
+}
+
+TEST(TaskGroupTest, WaitReturnsOkWhenAllSucceed) {
+  ThreadPool pool(4);
+  TaskGroup group(pool);
+  std::atomic<int> count{0};
+  for (int i = 0; i < 100; ++i) {
+    group.Run([&] {
+      ++count;
+      return Status::OK();
+    });
+  }
+  EXPECT_THAT(group.Wait(), IsOk());
+  EXPECT_EQ(count.load(), 100);
+}
+
+TEST(TaskGroupTest, KeepsTheFirstErrorAndSkipsTasksNotStarted) {
+  ThreadPool pool(1);  // one worker: tasks run in order
+  TaskGroup group(pool);
+  std::atomic<int> ran{0};
+  group.Run([&] {
+    ++ran;
+    return Status::NoSpace("disk full");
+  });
+  for (int i = 0; i < 10; ++i) {
+    group.Run([&] {
+      ++ran;
+      return Status::IOError("later");
+    });
+  }
+  Status status = group.Wait();
+  EXPECT_THAT(status, StatusIs(Code::kNoSpace));
+  EXPECT_EQ(ran.load(), 1);
+}
+
+TEST(TaskGroupTest, ATaskThatThrowsBecomesAnInternalError) {
+  ThreadPool pool(2);
+  TaskGroup group(pool);
+  group.Run([]() -> Status { throw std::runtime_error("boom"); });
+  EXPECT_THAT(group.Wait(), StatusIs(Code::kInternal));
+}
+
+}  // namespace
+}  // namespace strata

@@ -1,0 +1,315 @@
+#include "meta_store_conformance.h"
+
+#include <algorithm>
+#include <set>
+#include <thread>
+
+namespace strata::meta {
+
+using strata::testing::IsOk;
+using strata::testing::StatusIs;
+
+void MetaStoreConformanceTest::SetUp() {
+  store_ = GetParam().open(dir_.path());
+  ASSERT_NE(store_, nullptr);
+  Result<VolumeInfo> v = store_->CreateVolume("vol", 64 * 1024);
+  ASSERT_OK(v);
+  volume_ = *v;
+}
+
+Attr MetaStoreConformanceTest::Dir(InodeId parent, const std::string& name) {
+  Result<Attr> a = store_->MakeNode(parent, name, NewNode::Directory(0755));
+  EXPECT_OK(a);
+  return a.ok() ? *a : Attr{};
+}
+
+namespace {
+FileContent ContentOf(uint64_t size, uint64_t chunk_size, uint8_t seed) {
+  FileContent c;
+  c.size_bytes = size;
+  for (size_t i = 0; i < ChunkCount(size, chunk_size); ++i) {
+    c.chunks.push_back(ChunkId::Of(std::vector<uint8_t>{seed, static_cast<uint8_t>(i)}));
+  }
+  return c;
+}
+}  // namespace
+
+Attr MetaStoreConformanceTest::File(InodeId parent, const std::string& name, uint64_t size) {
+  Result<Attr> a = store_->CommitFile(parent, name, NewNode::File(0644),
+                                      ContentOf(size, volume_.chunk_size_bytes, 1));
+  EXPECT_OK(a);
+  return a.ok() ? *a : Attr{};
+}
+
+namespace {
+
+TEST_P(MetaStoreConformanceTest, VolumesAreNamedAndUnique) {
+  EXPECT_THAT(store_->CreateVolume("vol", 4 << 20), StatusIs(Code::kAlreadyExists));
+  ASSERT_OK(store_->CreateVolume("other", 4 << 20));
+  Result<std::vector<VolumeInfo>> all = store_->ListVolumes();
+  ASSERT_OK(all);
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].name, "other");
+  EXPECT_EQ((*all)[1].name, "vol");
+  EXPECT_EQ(store_->GetVolume("vol")->chunk_size_bytes, 64u * 1024);
+  EXPECT_THAT(store_->GetVolume("nope"), StatusIs(Code::kNotFound));
+  EXPECT_NE(store_->GetVolume("other")->root, Root());
+}
+
+TEST_P(MetaStoreConformanceTest, BadVolumeNamesAndChunkSizesAreRejected) {
+  for (const char* name : {"", "a/b", ".hidden", "-x", "sp ace"}) {
+    EXPECT_THAT(store_->CreateVolume(name, 4 << 20), StatusIs(Code::kInvalidArgument)) << name;
+  }
+  EXPECT_THAT(store_->CreateVolume(std::string(64, 'a'), 4 << 20),
+              StatusIs(Code::kInvalidArgument));
+  EXPECT_THAT(store_->CreateVolume("tiny", 1024), StatusIs(Code::kInvalidArgument));
+}
+
+TEST_P(MetaStoreConformanceTest, TheRootIsAnEmptyDirectory) {
+  Result<Attr> root = store_->GetAttr(Root());
+  ASSERT_OK(root);
+  EXPECT_EQ(root->type, FileType::kDirectory);
+  EXPECT_TRUE(store_->ReadDir(Root())->empty());
+}
+
+TEST_P(MetaStoreConformanceTest, MakeNodeCreatesEachTypeOnce) {
+  Attr d = Dir(Root(), "d");
+  EXPECT_EQ(d.type, FileType::kDirectory);
+  EXPECT_EQ(d.mode, 0755u);
+  Result<Attr> link = store_->MakeNode(Root(), "l", NewNode::Symlink("d/target"));
+  ASSERT_OK(link);
+  EXPECT_EQ(link->size_bytes, 8u);
+  EXPECT_EQ(*store_->ReadLink(link->ino), "d/target");
+  EXPECT_THAT(store_->MakeNode(Root(), "d", NewNode::File(0644)), StatusIs(Code::kAlreadyExists));
+  EXPECT_EQ(store_->Lookup(Root(), "d")->ino, d.ino);
+  EXPECT_THAT(store_->Lookup(Root(), "missing"), StatusIs(Code::kNotFound));
+  EXPECT_THAT(store_->ReadLink(d.ino), StatusIs(Code::kInvalidArgument));
+}
+
+TEST_P(MetaStoreConformanceTest, NamesAreValidated) {
+  for (const char* name : {"", ".", "..", "a/b"}) {
+    EXPECT_THAT(store_->MakeNode(Root(), name, NewNode{}), StatusIs(Code::kInvalidArgument))
+        << name;
+  }
+  EXPECT_THAT(store_->MakeNode(Root(), std::string(256, 'n'), NewNode{}),
+              StatusIs(Code::kNameTooLong));
+  EXPECT_OK(store_->MakeNode(Root(), std::string(255, 'n'), NewNode{}));
+  EXPECT_OK(store_->MakeNode(Root(), "ünïcödé and spaces", NewNode{}));
+}
+
+TEST_P(MetaStoreConformanceTest, ParentsMustBeDirectories) {
+  Attr f = File(Root(), "f");
+  EXPECT_THAT(store_->MakeNode(f.ino, "x", NewNode{}), StatusIs(Code::kNotDirectory));
+  EXPECT_THAT(store_->Lookup(f.ino, "x"), StatusIs(Code::kNotDirectory));
+  EXPECT_THAT(store_->ReadDir(f.ino), StatusIs(Code::kNotDirectory));
+  EXPECT_THAT(store_->MakeNode(InodeId{999999}, "x", NewNode{}), StatusIs(Code::kNotFound));
+}
+
+TEST_P(MetaStoreConformanceTest, CommitFilePublishesSizeAndChunks) {
+  FileContent content = ContentOf(200 * 1024, volume_.chunk_size_bytes, 7);
+  Result<Attr> a = store_->CommitFile(
+      Root(), "f", NewNode{FileType::kRegular, 0600, 1, 2, 1234567890, ""}, content);
+  ASSERT_OK(a);
+  EXPECT_EQ(a->size_bytes, 200u * 1024);
+  EXPECT_EQ(a->mode, 0600u);
+  EXPECT_EQ(a->uid, 1u);
+  EXPECT_EQ(a->gid, 2u);
+  EXPECT_EQ(a->mtime_ns, 1234567890);
+  Result<FileContent> got = store_->GetContent(a->ino);
+  ASSERT_OK(got);
+  EXPECT_EQ(got->size_bytes, content.size_bytes);
+  EXPECT_EQ(got->chunks, content.chunks);
+}
+
+TEST_P(MetaStoreConformanceTest, CommitFileRejectsAChunkListOfTheWrongLength) {
+  FileContent content = ContentOf(200 * 1024, volume_.chunk_size_bytes, 7);
+  content.chunks.pop_back();
+  EXPECT_THAT(store_->CommitFile(Root(), "f", NewNode{}, content),
+              StatusIs(Code::kInvalidArgument));
+  EXPECT_THAT(store_->Lookup(Root(), "f"), StatusIs(Code::kNotFound));
+}
+
+TEST_P(MetaStoreConformanceTest, CommitFileOverAFileReplacesContentAndBumpsVersion) {
+  Attr first = File(Root(), "f", 10);
+  Attr link = *store_->Link(first.ino, Root(), "hard");
+  FileContent second = ContentOf(100 * 1024, volume_.chunk_size_bytes, 9);
+  Result<Attr> a = store_->CommitFile(Root(), "f", NewNode{}, second);
+  ASSERT_OK(a);
+  EXPECT_EQ(a->ino, first.ino);
+  EXPECT_GT(a->version, first.version);
+  // The hard link shares the inode, so it sees the new content too.
+  EXPECT_EQ(store_->GetContent(link.ino)->chunks, second.chunks);
+}
+
+TEST_P(MetaStoreConformanceTest, CommitFileOverADirectoryFailsAndOverASymlinkReplacesIt) {
+  Dir(Root(), "d");
+  EXPECT_THAT(store_->CommitFile(Root(), "d", NewNode{}, FileContent{}),
+              StatusIs(Code::kIsDirectory));
+  ASSERT_OK(store_->MakeNode(Root(), "l", NewNode::Symlink("x")));
+  Result<Attr> a = store_->CommitFile(Root(), "l", NewNode{}, FileContent{});
+  ASSERT_OK(a);
+  EXPECT_EQ(a->type, FileType::kRegular);
+}
+
+TEST_P(MetaStoreConformanceTest, GetContentOfADirectoryIsAnError) {
+  Attr d = Dir(Root(), "d");
+  EXPECT_THAT(store_->GetContent(d.ino), StatusIs(Code::kIsDirectory));
+}
+
+TEST_P(MetaStoreConformanceTest, ReadDirIsSortedAndCarriesAttributes) {
+  File(Root(), "b", 5);
+  Dir(Root(), "a");
+  File(Root(), "c", 7);
+  Result<std::vector<DirEntry>> entries = store_->ReadDir(Root());
+  ASSERT_OK(entries);
+  ASSERT_EQ(entries->size(), 3u);
+  EXPECT_EQ((*entries)[0].name, "a");
+  EXPECT_EQ((*entries)[0].attr.type, FileType::kDirectory);
+  EXPECT_EQ((*entries)[1].name, "b");
+  EXPECT_EQ((*entries)[1].attr.size_bytes, 5u);
+  EXPECT_EQ((*entries)[2].name, "c");
+}
+
+TEST_P(MetaStoreConformanceTest, DirectoryLinkCountsFollowSubdirectories) {
+  EXPECT_EQ(store_->GetAttr(Root())->nlink, 2u);
+  Attr a = Dir(Root(), "a");
+  Dir(Root(), "b");
+  File(Root(), "f");
+  EXPECT_EQ(store_->GetAttr(Root())->nlink, 4u);
+  ASSERT_OK(store_->Rename(Root(), "b", a.ino, "b"));
+  EXPECT_EQ(store_->GetAttr(Root())->nlink, 3u);
+  EXPECT_EQ(store_->GetAttr(a.ino)->nlink, 3u);
+  ASSERT_OK(store_->Rmdir(a.ino, "b"));
+  EXPECT_EQ(store_->GetAttr(a.ino)->nlink, 2u);
+}
+
+TEST_P(MetaStoreConformanceTest, RenameMovesAnEntry) {
+  Attr d = Dir(Root(), "d");
+  Attr f = File(Root(), "f", 3);
+  ASSERT_OK(store_->Rename(Root(), "f", d.ino, "g"));
+  EXPECT_THAT(store_->Lookup(Root(), "f"), StatusIs(Code::kNotFound));
+  EXPECT_EQ(store_->Lookup(d.ino, "g")->ino, f.ino);
+  EXPECT_THAT(store_->Rename(Root(), "f", d.ino, "h"), StatusIs(Code::kNotFound));
+}
+
+TEST_P(MetaStoreConformanceTest, RenameReplacesAFileAtomically) {
+  Attr old_file = File(Root(), "target", 1);
+  Attr tmp = File(Root(), "tmp", 2);
+  ASSERT_OK(store_->Rename(Root(), "tmp", Root(), "target"));
+  EXPECT_EQ(store_->Lookup(Root(), "target")->ino, tmp.ino);
+  EXPECT_THAT(store_->Lookup(Root(), "tmp"), StatusIs(Code::kNotFound));
+  EXPECT_THAT(store_->GetAttr(old_file.ino), StatusIs(Code::kNotFound));
+}
+
+TEST_P(MetaStoreConformanceTest, RenameFollowsPosixRulesForDirectories) {
+  Attr a = Dir(Root(), "a");
+  Dir(Root(), "empty");
+  Attr full = Dir(Root(), "full");
+  File(full.ino, "x");
+  File(Root(), "f");
+  EXPECT_THAT(store_->Rename(Root(), "a", Root(), "f"), StatusIs(Code::kNotDirectory));
+  EXPECT_THAT(store_->Rename(Root(), "f", Root(), "a"), StatusIs(Code::kIsDirectory));
+  EXPECT_THAT(store_->Rename(Root(), "a", Root(), "full"), StatusIs(Code::kNotEmpty));
+  EXPECT_OK(store_->Rename(Root(), "a", Root(), "empty"));
+  EXPECT_EQ(store_->Lookup(Root(), "empty")->ino, a.ino);
+}
+
+TEST_P(MetaStoreConformanceTest, RenameOfADirectoryIntoItselfIsRefused) {
+  Attr a = Dir(Root(), "a");
+  Attr b = Dir(a.ino, "b");
+  EXPECT_THAT(store_->Rename(Root(), "a", b.ino, "a"), StatusIs(Code::kInvalidArgument));
+  EXPECT_THAT(store_->Rename(Root(), "a", a.ino, "self"), StatusIs(Code::kInvalidArgument));
+  EXPECT_EQ(store_->Lookup(Root(), "a")->ino, a.ino);
+}
+
+TEST_P(MetaStoreConformanceTest, RenameOntoItselfOrAHardLinkOfItselfIsANoOp) {
+  Attr f = File(Root(), "f");
+  ASSERT_OK(store_->Link(f.ino, Root(), "g"));
+  EXPECT_OK(store_->Rename(Root(), "f", Root(), "f"));
+  EXPECT_OK(store_->Rename(Root(), "f", Root(), "g"));
+  EXPECT_EQ(store_->Lookup(Root(), "f")->ino, f.ino);
+  EXPECT_EQ(store_->Lookup(Root(), "g")->ino, f.ino);
+}
+
+TEST_P(MetaStoreConformanceTest, RenameAcrossVolumesIsRefused) {
+  VolumeInfo other = *store_->CreateVolume("other", 64 * 1024);
+  File(Root(), "f");
+  EXPECT_THAT(store_->Rename(Root(), "f", other.root, "f"), StatusIs(Code::kInvalidArgument));
+}
+
+TEST_P(MetaStoreConformanceTest, UnlinkAndRmdirKeepToTheirTypes) {
+  Attr d = Dir(Root(), "d");
+  File(d.ino, "x");
+  File(Root(), "f");
+  EXPECT_THAT(store_->Unlink(Root(), "d"), StatusIs(Code::kIsDirectory));
+  EXPECT_THAT(store_->Rmdir(Root(), "f"), StatusIs(Code::kNotDirectory));
+  EXPECT_THAT(store_->Rmdir(Root(), "d"), StatusIs(Code::kNotEmpty));
+  EXPECT_OK(store_->Unlink(d.ino, "x"));
+  EXPECT_OK(store_->Rmdir(Root(), "d"));
+  EXPECT_OK(store_->Unlink(Root(), "f"));
+  EXPECT_THAT(store_->Unlink(Root(), "f"), StatusIs(Code::kNotFound));
+  EXPECT_TRUE(store_->ReadDir(Root())->empty());
+}
+
+TEST_P(MetaStoreConformanceTest, HardLinksShareAnInodeUntilTheLastGoes) {
+  Attr f = File(Root(), "f", 5);
+  Result<Attr> linked = store_->Link(f.ino, Root(), "g");
+  ASSERT_OK(linked);
+  EXPECT_EQ(linked->nlink, 2u);
+  ASSERT_OK(store_->Unlink(Root(), "f"));
+  EXPECT_EQ(store_->GetAttr(f.ino)->nlink, 1u);
+  ASSERT_OK(store_->Unlink(Root(), "g"));
+  EXPECT_THAT(store_->GetAttr(f.ino), StatusIs(Code::kNotFound));
+  Attr d = Dir(Root(), "d");
+  EXPECT_THAT(store_->Link(d.ino, Root(), "d2"), StatusIs(Code::kIsDirectory));
+}
+
+TEST_P(MetaStoreConformanceTest, ConcurrentCreatesOfOneNameHaveOneWinner) {
+  std::atomic<int> wins{0};
+  std::atomic<int> exists{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      Result<Attr> a = store_->MakeNode(Root(), "race", NewNode::Directory(0755));
+      if (a.ok())
+        ++wins;
+      else if (a.status().code() == Code::kAlreadyExists)
+        ++exists;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(wins.load(), 1);
+  EXPECT_EQ(exists.load(), 7);
+}
+
+TEST_P(MetaStoreConformanceTest, ConcurrentRenamesNeverLoseOrDuplicateAFile) {
+  // Each thread moves one file around a ring of directories; at every moment each file is in
+  // exactly one place.
+  constexpr int kDirs = 4;
+  constexpr int kThreads = 4;
+  std::vector<InodeId> dirs;
+  for (int i = 0; i < kDirs; ++i) dirs.push_back(Dir(Root(), "d" + std::to_string(i)).ino);
+  for (int t = 0; t < kThreads; ++t) File(dirs[0], "f" + std::to_string(t));
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      std::string name = "f" + std::to_string(t);
+      for (int step = 0; step < 50; ++step) {
+        EXPECT_OK(store_->Rename(dirs[static_cast<size_t>(step % kDirs)], name,
+                                 dirs[static_cast<size_t>((step + 1) % kDirs)], name));
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::multiset<std::string> seen;
+  for (InodeId d : dirs) {
+    Result<std::vector<DirEntry>> entries = store_->ReadDir(d);
+    ASSERT_OK(entries);
+    for (const auto& e : *entries) seen.insert(e.name);
+  }
+  EXPECT_EQ(seen.size(), static_cast<size_t>(kThreads));
+  for (int t = 0; t < kThreads; ++t) EXPECT_EQ(seen.count("f" + std::to_string(t)), 1u);
+}
+
+}  // namespace
+}  // namespace strata::meta

@@ -1,0 +1,78 @@
+#include "meta/sqlite_meta_store.h"
+
+#include <sqlite3.h>
+
+#include "meta/open_meta_store.h"
+#include "meta_store_conformance.h"
+
+namespace strata::meta {
+namespace {
+
+using strata::testing::IsOk;
+using strata::testing::StatusIs;
+
+INSTANTIATE_TEST_SUITE_P(
+    Sqlite, MetaStoreConformanceTest,
+    ::testing::Values(MetaStoreFactory{"InMemory",
+                                       [](const std::string&) {
+                                         return std::move(OpenSqliteMetaStore(":memory:")).value();
+                                       }},
+                      MetaStoreFactory{
+                          "File",
+                          [](const std::string& dir) {
+                            return std::move(OpenSqliteMetaStore(dir + "/meta.db")).value();
+                          }}),
+    [](const ::testing::TestParamInfo<MetaStoreFactory>& p) { return p.param.name; });
+
+TEST(SqliteMetaStoreTest, DataSurvivesReopening) {
+  strata::testing::TempDir dir;
+  std::string path = dir.Sub("meta.db");
+  {
+    auto store = std::move(OpenSqliteMetaStore(path)).value();
+    VolumeInfo v = *store->CreateVolume("w", 4 << 20);
+    ASSERT_OK(store->MakeNode(v.root, "d", NewNode::Directory(0700)));
+  }
+  auto store = std::move(OpenSqliteMetaStore(path)).value();
+  VolumeInfo v = *store->GetVolume("w");
+  EXPECT_EQ(store->Lookup(v.root, "d")->mode, 0700u);
+}
+
+TEST(SqliteMetaStoreTest, TwoHandlesOnOneFileSeeEachOthersCommits) {
+  strata::testing::TempDir dir;
+  auto a = std::move(OpenSqliteMetaStore(dir.Sub("meta.db"))).value();
+  auto b = std::move(OpenSqliteMetaStore(dir.Sub("meta.db"))).value();
+  VolumeInfo v = *a->CreateVolume("w", 4 << 20);
+  ASSERT_OK(a->MakeNode(v.root, "from-a", NewNode{}));
+  EXPECT_OK(b->Lookup(v.root, "from-a"));
+  EXPECT_THAT(b->MakeNode(v.root, "from-a", NewNode{}), StatusIs(Code::kAlreadyExists));
+}
+
+TEST(SqliteMetaStoreTest, ADatabaseFromANewerSchemaIsRefused) {
+  strata::testing::TempDir dir;
+  std::string path = dir.Sub("meta.db");
+  { ASSERT_OK(OpenSqliteMetaStore(path)); }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "UPDATE schema_version SET version = 99", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  EXPECT_THAT(OpenSqliteMetaStore(path), StatusIs(Code::kNotSupported));
+}
+
+TEST(SqliteMetaStoreTest, NotADatabaseIsReportedAsSuch) {
+  strata::testing::TempDir dir;
+  strata::testing::WriteLocalFile(dir.Sub("meta.db"), std::vector<uint8_t>(4096, 'x'));
+  Result<std::unique_ptr<MetaStore>> store = OpenSqliteMetaStore(dir.Sub("meta.db"));
+  EXPECT_FALSE(store.ok());
+}
+
+TEST(OpenMetaStoreTest, ChoosesTheImplementationByUrl) {
+  strata::testing::TempDir dir;
+  EXPECT_OK(OpenMetaStore("sqlite://" + dir.Sub("m.db")));
+  EXPECT_OK(OpenMetaStore("sqlite::memory:"));
+  EXPECT_THAT(OpenMetaStore("sqlite://relative.db"), StatusIs(Code::kInvalidArgument));
+  EXPECT_THAT(OpenMetaStore("mysql://x"), StatusIs(Code::kInvalidArgument));
+}
+
+}  // namespace
+}  // namespace strata::meta
