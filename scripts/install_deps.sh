@@ -9,7 +9,7 @@ PACKAGES=(
   # libraries
   libsqlite3-dev libssl-dev libfmt-dev libcli11-dev
   # tests and checks
-  libgtest-dev libgmock-dev clang-format sqlite3 xxd
+  libgtest-dev libgmock-dev clang-format sqlite3 bc
 )
 
 missing=()
