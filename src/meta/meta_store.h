@@ -47,7 +47,8 @@ class MetaStore {
   virtual Result<Attr> MakeNode(InodeId parent, std::string_view name, const NewNode& node) = 0;
   // Publishes a regular file's content under `name` in one transaction: creates the file (with
   // `node`'s mode/owner/mtime) or, if `name` is a regular file, replaces its content (bumping its
-  // version; hard links see the new content), or if it is a symlink, replaces the link.
+  // version; hard links see the new content; identical content, mode and mtime change nothing),
+  // or if it is a symlink, replaces the link.
   // REQUIRES: every chunk in `content` is already stored.
   virtual Result<Attr> CommitFile(InodeId parent, std::string_view name, const NewNode& node,
                                   const FileContent& content) = 0;

@@ -6,7 +6,7 @@ set -euo pipefail
 
 STRATA=$(realpath "${1:?usage: cli_test.sh PATH/TO/strata}")
 WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
+trap 'umount "$WORK/small" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 export STRATA_HOME="$WORK/home"
 unset STRATA_META STRATA_STORE
 cd "$WORK"
@@ -128,6 +128,28 @@ refuse "corrupted chunk on cat" "corrupt|does not match" "$STRATA" cat weights /
 refuse "corrupted chunk on get" "shard1.bin.*$chunk|$chunk.*shard1.bin" "$STRATA" get weights /models/llama-tiny/shard1.bin ./bad.bin
 [ ! -e bad.bin ] && pass || fail "a corrupted get left a file behind"
 ls -a . | grep -q 'strata-tmp' && fail "a corrupted get left a temporary behind" || pass
+
+# --- several writers at once share one metadata database -------------------------------------
+mkdir -p par
+for i in 1 2 3 4; do
+  mkdir -p "par/d$i" && for j in 1 2 3; do head -c 300000 /dev/urandom >"par/d$i/f$j"; done
+done
+pids=()
+for i in 1 2 3 4; do "$STRATA" put weights "par/d$i" "/par/d$i" >/dev/null 2>"par/err$i" & pids+=($!); done
+ok=1; for p in "${pids[@]}"; do wait "$p" || ok=0; done
+[ $ok = 1 ] && pass || fail "concurrent puts: $(cat par/err*)"
+same "concurrent puts all landed" "12" "$("$STRATA" ls weights /par -R | grep -c '^f')"
+
+# --- a full disk is a clear error and publishes nothing -----------------------------------------
+if mkdir -p small && mount -t tmpfs -o size=2M tmpfs small 2>/dev/null; then
+  head -c 5000000 /dev/urandom >big5.bin
+  refuse "put onto a full disk" "no space" "$STRATA" --store "file://$WORK/small/chunks" put weights ./big5.bin /full.bin
+  refuse "nothing published after a full disk" "no such file" "$STRATA" stat weights /full.bin
+  same "no temporaries left on the full disk" "0" "$(find small/chunks/.tmp -type f | wc -l)"
+  umount small
+else
+  echo "SKIP: full-disk checks need permission to mount a tmpfs"
+fi
 
 # --- flags win over the environment -----------------------------------------------------------
 check "explicit --meta/--store" "$STRATA" --meta "sqlite://$WORK/other/meta.db" --store "file://$WORK/other/chunks" volume create elsewhere

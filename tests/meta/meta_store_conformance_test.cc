@@ -141,6 +141,17 @@ TEST_P(MetaStoreConformanceTest, CommitFileOverAFileReplacesContentAndBumpsVersi
   EXPECT_EQ(store_->GetContent(link.ino)->chunks, second.chunks);
 }
 
+TEST_P(MetaStoreConformanceTest, CommittingIdenticalContentAgainKeepsTheVersion) {
+  FileContent content = ContentOf(100 * 1024, volume_.chunk_size_bytes, 3);
+  NewNode node{FileType::kRegular, 0644, 0, 0, 1000, ""};
+  Attr first = *store_->CommitFile(Root(), "f", node, content);
+  Attr again = *store_->CommitFile(Root(), "f", node, content);
+  EXPECT_EQ(again.version, first.version);
+  node.mtime_ns = 2000;
+  Attr touched = *store_->CommitFile(Root(), "f", node, content);
+  EXPECT_GT(touched.version, first.version);
+}
+
 TEST_P(MetaStoreConformanceTest, CommitFileOverADirectoryFailsAndOverASymlinkReplacesIt) {
   Dir(Root(), "d");
   EXPECT_THAT(store_->CommitFile(Root(), "d", NewNode{}, FileContent{}),
