@@ -105,8 +105,13 @@ class GetRun {
         return Status::OK();
       }
       case meta::FileType::kDirectory: {
-        if (::mkdir(local_path.c_str(), 0700) != 0 && errno != EEXIST) {
-          return PosixError(fmt::format("mkdir {}", local_path), errno);
+        if (::mkdir(local_path.c_str(), 0700) != 0) {
+          int err = errno;
+          struct stat st;
+          bool is_dir = ::stat(local_path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+          if (err != EEXIST || !is_dir) {
+            return PosixError(fmt::format("mkdir {}", local_path), err == EEXIST ? ENOTDIR : err);
+          }
         }
         dirs_.emplace_back(local_path, attr);
         ASSIGN_OR_RETURN(std::vector<meta::DirEntry> entries, volume_.meta().ReadDir(attr.ino));
