@@ -62,6 +62,33 @@ class MetaStore {
   virtual Status Rmdir(InodeId parent, std::string_view name) = 0;
   // A new name for an existing non-directory inode (a hard link).
   virtual Result<Attr> Link(InodeId ino, InodeId new_parent, std::string_view new_name) = 0;
+  // Removes a volume and its whole tree. Its chunks stay in the store for GC to judge (other
+  // volumes may share them).
+  virtual Status DeleteVolume(std::string_view name) = 0;
+
+  // Chunk lifecycle: the protocol that keeps GC from deleting a chunk a writer relies on
+  // (docs/architecture.md, "Garbage collection").
+  //
+  // A writer claims each chunk before it checks whether the store has it. Returns the subset
+  // that a GC is deleting right now: for those the writer must not trust a present object; it
+  // claims again until the subset is empty (the deletion has finished), then uploads.
+  virtual Result<std::vector<ChunkId>> ClaimChunks(const std::vector<ChunkId>& ids) = 0;
+  // In one transaction, picks from `candidates` the chunks that no inode references and that
+  // nobody claimed at or after `claimed_since_ns`; unless `dry_run`, marks them as being deleted
+  // so that claims made from now on report them.
+  virtual Result<std::vector<ChunkId>> BeginChunkDeletion(const std::vector<ChunkId>& candidates,
+                                                          int64_t claimed_since_ns,
+                                                          bool dry_run) = 0;
+  // Clears deletion marks once the objects are gone.
+  virtual Status EndChunkDeletion(const std::vector<ChunkId>& ids) = 0;
+  // Forgets claims made before `before_ns`; returns how many.
+  virtual Result<size_t> ExpireClaims(int64_t before_ns) = 0;
+
+  // For fsck: every (file, chunk) reference, one entry per distinct chunk.
+  virtual Result<std::vector<ChunkRef>> ReferencedChunks() = 0;
+  // For fsck: inconsistencies of the tree itself (dangling entries, unreachable inodes, wrong
+  // link counts, chunk lists that do not fit the size), one line each; empty when consistent.
+  virtual Result<std::vector<std::string>> CheckConsistency() = 0;
 };
 
 }  // namespace strata::meta

@@ -3,6 +3,8 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <unordered_map>
+#include <unordered_set>
 
 #include <fmt/core.h>
 #include <sqlite3.h>
@@ -13,8 +15,9 @@
 namespace strata::meta {
 namespace {
 
-// Schema history (docs/format.md). Version 1: volumes, inodes, dentries.
-constexpr int kSchemaVersion = 1;
+// Schema history (docs/format.md). Version 1: volumes, inodes, dentries. Version 2: chunk
+// claims and deletion marks (the GC protocol).
+constexpr int kSchemaVersion = 2;
 constexpr int kBusyTimeoutMs = 60000;
 
 constexpr const char* kSchemaV1 = R"sql(
@@ -49,6 +52,18 @@ CREATE TABLE dentries (
   PRIMARY KEY (parent, name)
 ) WITHOUT ROWID;
 CREATE INDEX dentries_by_ino ON dentries (ino);
+)sql";
+
+constexpr const char* kMigrateV1ToV2 = R"sql(
+CREATE TABLE chunk_claims (
+  chunk       BLOB PRIMARY KEY,
+  claimed_ns  INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE chunk_deletions (
+  chunk     BLOB PRIMARY KEY,
+  since_ns  INTEGER NOT NULL
+) WITHOUT ROWID;
+UPDATE schema_version SET version = 2;
 )sql";
 
 constexpr const char* kInodeColumns =
@@ -204,8 +219,10 @@ class SqliteMetaStore final : public MetaStore {
       if (version == 0) {
         RETURN_IF_ERROR(ExecScript(kSchemaV1));
         RETURN_IF_ERROR(ExecScript("INSERT INTO schema_version VALUES (1)"));
+        version = 1;
       }
-      // Later versions migrate here, one step at a time.
+      // Each later version migrates from the one before, in this transaction.
+      if (version == 1) RETURN_IF_ERROR(ExecScript(kMigrateV1ToV2));
       return Status::OK();
     });
   }
@@ -520,8 +537,200 @@ class SqliteMetaStore final : public MetaStore {
     return result;
   }
 
+  Status DeleteVolume(std::string_view name) override {
+    std::lock_guard lock(mu_);
+    return InTransaction([&]() -> Status {
+      ASSIGN_OR_RETURN(VolumeInfo v, GetVolumeLocked(name));
+      const int64_t id = static_cast<int64_t>(v.id);
+      for (const char* sql :
+           {"DELETE FROM dentries WHERE parent IN (SELECT ino FROM inodes WHERE volume_id = ?)",
+            "DELETE FROM inodes WHERE volume_id = ?", "DELETE FROM volumes WHERE id = ?"}) {
+        ASSIGN_OR_RETURN(auto s, Prepare(sql));
+        s->Bind(1, id);
+        RETURN_IF_ERROR(s->Exec());
+      }
+      return Status::OK();
+    });
+  }
+
+  // ---- chunk lifecycle ----
+
+  Result<std::vector<ChunkId>> ClaimChunks(const std::vector<ChunkId>& ids) override {
+    std::lock_guard lock(mu_);
+    // A claim only matters while its writer runs, and a machine crash ends the writer too: it
+    // need not reach the disk before we go on, so skip the fsync of this commit.
+    RETURN_IF_ERROR(ExecScript("PRAGMA synchronous=NORMAL"));
+    std::vector<ChunkId> being_deleted;
+    Status status = InTransaction([&]() -> Status {
+      int64_t now = NowNanos();
+      for (const auto& id : ids) {
+        std::string_view raw = RawId(id);
+        {
+          ASSIGN_OR_RETURN(auto s, Prepare("INSERT OR REPLACE INTO chunk_claims (chunk, "
+                                           "claimed_ns) VALUES (?, ?)"));
+          s->BindBlob(1, raw).Bind(2, now);
+          RETURN_IF_ERROR(s->Exec());
+        }
+        ASSIGN_OR_RETURN(auto s, Prepare("SELECT 1 FROM chunk_deletions WHERE chunk = ?"));
+        s->BindBlob(1, raw);
+        ASSIGN_OR_RETURN(bool row, s->Step());
+        if (row) being_deleted.push_back(id);
+      }
+      return Status::OK();
+    });
+    Status restore = ExecScript("PRAGMA synchronous=FULL");
+    RETURN_IF_ERROR(status);
+    RETURN_IF_ERROR(restore);
+    return being_deleted;
+  }
+
+  Result<std::vector<ChunkId>> BeginChunkDeletion(const std::vector<ChunkId>& candidates,
+                                                  int64_t claimed_since_ns, bool dry_run) override {
+    std::lock_guard lock(mu_);
+    std::vector<ChunkId> picked;
+    RETURN_IF_ERROR(InTransaction([&]() -> Status {
+      std::unordered_set<ChunkId, ChunkIdHash> referenced;
+      RETURN_IF_ERROR(
+          ForEachFileLocked([&](InodeId, uint64_t, uint64_t, const std::vector<ChunkId>& chunks) {
+            referenced.insert(chunks.begin(), chunks.end());
+            return Status::OK();
+          }));
+      int64_t now = NowNanos();
+      for (const auto& id : candidates) {
+        if (referenced.count(id)) continue;
+        std::string_view raw = RawId(id);
+        {
+          ASSIGN_OR_RETURN(auto s, Prepare("SELECT claimed_ns FROM chunk_claims WHERE chunk = ?"));
+          s->BindBlob(1, raw);
+          ASSIGN_OR_RETURN(bool row, s->Step());
+          if (row && s->Int(0) >= claimed_since_ns) continue;
+        }
+        picked.push_back(id);
+        if (dry_run) continue;
+        ASSIGN_OR_RETURN(auto s, Prepare("INSERT OR REPLACE INTO chunk_deletions (chunk, since_ns) "
+                                         "VALUES (?, ?)"));
+        s->BindBlob(1, raw).Bind(2, now);
+        RETURN_IF_ERROR(s->Exec());
+      }
+      return Status::OK();
+    }));
+    return picked;
+  }
+
+  Status EndChunkDeletion(const std::vector<ChunkId>& ids) override {
+    std::lock_guard lock(mu_);
+    return InTransaction([&]() -> Status {
+      for (const auto& id : ids) {
+        ASSIGN_OR_RETURN(auto s, Prepare("DELETE FROM chunk_deletions WHERE chunk = ?"));
+        s->BindBlob(1, RawId(id));
+        RETURN_IF_ERROR(s->Exec());
+      }
+      return Status::OK();
+    });
+  }
+
+  Result<size_t> ExpireClaims(int64_t before_ns) override {
+    std::lock_guard lock(mu_);
+    size_t removed = 0;
+    RETURN_IF_ERROR(InTransaction([&]() -> Status {
+      ASSIGN_OR_RETURN(auto s, Prepare("DELETE FROM chunk_claims WHERE claimed_ns < ?"));
+      s->Bind(1, before_ns);
+      RETURN_IF_ERROR(s->Exec());
+      removed = static_cast<size_t>(sqlite3_changes(db_));
+      return Status::OK();
+    }));
+    return removed;
+  }
+
+  // ---- fsck ----
+
+  Result<std::vector<ChunkRef>> ReferencedChunks() override {
+    std::lock_guard lock(mu_);
+    std::unordered_map<ChunkId, ChunkRef, ChunkIdHash> refs;
+    RETURN_IF_ERROR(ForEachFileLocked(
+        [&](InodeId ino, uint64_t size, uint64_t chunk_size, const std::vector<ChunkId>& chunks) {
+          for (size_t i = 0; i < chunks.size(); ++i) {
+            refs.try_emplace(chunks[i], ChunkRef{chunks[i], ChunkLength(size, chunk_size, i), ino});
+          }
+          return Status::OK();
+        }));
+    std::vector<ChunkRef> out;
+    out.reserve(refs.size());
+    for (auto& [id, ref] : refs) out.push_back(ref);
+    return out;
+  }
+
+  Result<std::vector<std::string>> CheckConsistency() override {
+    std::lock_guard lock(mu_);
+    std::vector<std::string> problems;
+    struct Check {
+      const char* sql;
+      const char* what;
+    };
+    static constexpr Check kChecks[] = {
+        {"SELECT d.ino, d.parent FROM dentries d LEFT JOIN inodes i ON i.ino = d.ino "
+         "WHERE i.ino IS NULL",
+         "entry points to missing inode {} (in directory {})"},
+        {"SELECT d.parent, d.ino FROM dentries d LEFT JOIN inodes p ON p.ino = d.parent "
+         "WHERE p.ino IS NULL OR p.type != 2",
+         "entries under {} (e.g. inode {}) whose parent is missing or not a directory"},
+        {"SELECT i.ino, i.nlink FROM inodes i WHERE i.type != 2 AND i.nlink != "
+         "(SELECT COUNT(*) FROM dentries d WHERE d.ino = i.ino)",
+         "inode {} has link count {} but a different number of names"},
+        {"SELECT i.ino, i.nlink FROM inodes i WHERE i.type = 2 AND i.nlink != 2 + "
+         "(SELECT COUNT(*) FROM dentries d JOIN inodes c ON c.ino = d.ino "
+         " WHERE d.parent = i.ino AND c.type = 2)",
+         "directory {} has link count {}, not 2 + its subdirectories"},
+        {"SELECT i.ino, i.parent FROM inodes i WHERE i.type = 2 "
+         "AND i.ino NOT IN (SELECT root_ino FROM volumes) AND NOT EXISTS "
+         "(SELECT 1 FROM dentries d WHERE d.ino = i.ino AND d.parent = i.parent)",
+         "directory {} is not reachable from its recorded parent {}"},
+        {"SELECT i.ino, i.volume_id FROM inodes i LEFT JOIN volumes v ON v.id = i.volume_id "
+         "WHERE v.id IS NULL",
+         "inode {} belongs to missing volume {}"},
+    };
+    for (const auto& check : kChecks) {
+      ASSIGN_OR_RETURN(auto s, Prepare(check.sql));
+      for (;;) {
+        ASSIGN_OR_RETURN(bool row, s->Step());
+        if (!row) break;
+        problems.push_back(fmt::format(fmt::runtime(check.what), s->Int(0), s->Int(1)));
+      }
+    }
+    RETURN_IF_ERROR(ForEachFileLocked(
+        [&](InodeId ino, uint64_t size, uint64_t chunk_size, const std::vector<ChunkId>& chunks) {
+          if (chunks.size() != ChunkCount(size, chunk_size)) {
+            problems.push_back(fmt::format("file inode {} of {} bytes has {} chunks, needs {}",
+                                           ino.value, size, chunks.size(),
+                                           ChunkCount(size, chunk_size)));
+          }
+          return Status::OK();
+        }));
+    return problems;
+  }
+
  private:
   // ---- plumbing; REQUIRES: mu_ held ----
+
+  static std::string_view RawId(const ChunkId& id) {
+    return {reinterpret_cast<const char*>(id.bytes().data()), ChunkId::kSize};
+  }
+
+  // Calls `fn(ino, size, chunk_size, chunks)` for every regular file of every volume.
+  Status ForEachFileLocked(
+      const std::function<Status(InodeId, uint64_t, uint64_t, const std::vector<ChunkId>&)>& fn) {
+    ASSIGN_OR_RETURN(auto s, Prepare("SELECT i.ino, i.size, v.chunk_size, i.chunks FROM inodes i "
+                                     "JOIN volumes v ON v.id = i.volume_id WHERE i.type = 1"));
+    for (;;) {
+      ASSIGN_OR_RETURN(bool row, s->Step());
+      if (!row) break;
+      InodeId ino{static_cast<uint64_t>(s->Int(0))};
+      ASSIGN_OR_RETURN(std::vector<ChunkId> chunks, DecodeChunks(s->Blob(3), ino));
+      RETURN_IF_ERROR(
+          fn(ino, static_cast<uint64_t>(s->Int(1)), static_cast<uint64_t>(s->Int(2)), chunks));
+    }
+    return Status::OK();
+  }
 
   Result<std::unique_ptr<Stmt>> Prepare(const std::string& sql) {
     auto it = stmts_.find(sql);

@@ -79,6 +79,13 @@ struct FileContent {
   std::vector<ChunkId> chunks;
 };
 
+// One reference from a file to a chunk, with the length the chunk must have there.
+struct ChunkRef {
+  ChunkId id;
+  uint64_t length_bytes = 0;
+  InodeId ino;  // a file that references it (the first one found)
+};
+
 // Length of chunk `index` of a file of `size_bytes` cut at `chunk_size_bytes`.
 uint64_t ChunkLength(uint64_t size_bytes, uint64_t chunk_size_bytes, size_t index);
 // How many chunks such a file has.

@@ -1,6 +1,7 @@
 #include "meta_store_conformance.h"
 
 #include <algorithm>
+#include <limits>
 #include <set>
 #include <thread>
 
@@ -320,6 +321,88 @@ TEST_P(MetaStoreConformanceTest, ConcurrentRenamesNeverLoseOrDuplicateAFile) {
   }
   EXPECT_EQ(seen.size(), static_cast<size_t>(kThreads));
   for (int t = 0; t < kThreads; ++t) EXPECT_EQ(seen.count("f" + std::to_string(t)), 1u);
+}
+
+}  // namespace
+}  // namespace strata::meta
+
+namespace strata::meta {
+namespace {
+
+using strata::testing::IsOk;
+using strata::testing::StatusIs;
+
+ChunkId Id(uint8_t n) { return ChunkId::Of(std::vector<uint8_t>{n}); }
+
+TEST_P(MetaStoreConformanceTest, DeleteVolumeRemovesItsTreeOnly) {
+  Attr d = Dir(Root(), "d");
+  File(d.ino, "f", 100);
+  VolumeInfo other = *store_->CreateVolume("other", 64 * 1024);
+  ASSERT_OK(store_->MakeNode(other.root, "kept", NewNode::Directory(0755)));
+  ASSERT_OK(store_->DeleteVolume("vol"));
+  EXPECT_THAT(store_->GetVolume("vol"), StatusIs(Code::kNotFound));
+  EXPECT_THAT(store_->GetAttr(d.ino), StatusIs(Code::kNotFound));
+  EXPECT_OK(store_->Lookup(other.root, "kept"));
+  EXPECT_THAT(store_->DeleteVolume("vol"), StatusIs(Code::kNotFound));
+  EXPECT_TRUE(store_->CheckConsistency()->empty());
+}
+
+TEST_P(MetaStoreConformanceTest, DeletionSkipsReferencedAndRecentlyClaimedChunks) {
+  FileContent content{10, {Id(1)}};
+  ASSERT_OK(store_->CommitFile(Root(), "f", NewNode::File(0644), content));
+  ASSERT_OK(store_->ClaimChunks({Id(2)}));
+  int64_t before_claims = 0;
+  // Id(1) is referenced, Id(2) claimed just now, Id(3) neither.
+  Result<std::vector<ChunkId>> picked =
+      store_->BeginChunkDeletion({Id(1), Id(2), Id(3)}, before_claims, /*dry_run=*/false);
+  ASSERT_OK(picked);
+  EXPECT_EQ(*picked, std::vector<ChunkId>{Id(3)});
+  // A claim older than the cutoff does not protect.
+  picked = store_->BeginChunkDeletion({Id(2)}, std::numeric_limits<int64_t>::max(), true);
+  EXPECT_EQ(*picked, std::vector<ChunkId>{Id(2)});
+}
+
+TEST_P(MetaStoreConformanceTest, ClaimsReportChunksBeingDeletedUntilTheDeletionEnds) {
+  ASSERT_OK(store_->BeginChunkDeletion({Id(7)}, 0, /*dry_run=*/false));
+  EXPECT_EQ(*store_->ClaimChunks({Id(6), Id(7)}), std::vector<ChunkId>{Id(7)});
+  ASSERT_OK(store_->EndChunkDeletion({Id(7)}));
+  EXPECT_TRUE(store_->ClaimChunks({Id(6), Id(7)})->empty());
+}
+
+TEST_P(MetaStoreConformanceTest, DryRunMarksNothing) {
+  ASSERT_OK(store_->BeginChunkDeletion({Id(8)}, 0, /*dry_run=*/true));
+  EXPECT_TRUE(store_->ClaimChunks({Id(8)})->empty());
+}
+
+TEST_P(MetaStoreConformanceTest, ExpireClaimsDropsOnlyOldOnes) {
+  ASSERT_OK(store_->ClaimChunks({Id(1), Id(2)}));
+  EXPECT_EQ(*store_->ExpireClaims(0), 0u);
+  EXPECT_EQ(*store_->ExpireClaims(std::numeric_limits<int64_t>::max()), 2u);
+}
+
+TEST_P(MetaStoreConformanceTest, ReferencedChunksListsEachChunkOnceWithItsLength) {
+  uint64_t cs = volume_.chunk_size_bytes;
+  FileContent a{cs + 10, {Id(1), Id(2)}};
+  FileContent b{cs, {Id(1)}};
+  ASSERT_OK(store_->CommitFile(Root(), "a", NewNode::File(0644), a));
+  ASSERT_OK(store_->CommitFile(Root(), "b", NewNode::File(0644), b));
+  Result<std::vector<ChunkRef>> refs = store_->ReferencedChunks();
+  ASSERT_OK(refs);
+  ASSERT_EQ(refs->size(), 2u);
+  for (const auto& ref : *refs) {
+    EXPECT_EQ(ref.length_bytes, ref.id == Id(1) ? cs : 10u);
+  }
+}
+
+TEST_P(MetaStoreConformanceTest, AHealthyTreeIsConsistent) {
+  Attr d = Dir(Root(), "d");
+  Attr f = File(d.ino, "f", 100);
+  ASSERT_OK(store_->Link(f.ino, Root(), "hard"));
+  ASSERT_OK(store_->MakeNode(d.ino, "l", NewNode::Symlink("f")));
+  ASSERT_OK(store_->Rename(Root(), "d", Root(), "e"));
+  Result<std::vector<std::string>> problems = store_->CheckConsistency();
+  ASSERT_OK(problems);
+  EXPECT_TRUE(problems->empty()) << (*problems)[0];
 }
 
 }  // namespace

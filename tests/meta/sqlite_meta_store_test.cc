@@ -76,3 +76,53 @@ TEST(OpenMetaStoreTest, ChoosesTheImplementationByUrl) {
 
 }  // namespace
 }  // namespace strata::meta
+
+namespace strata::meta {
+namespace {
+
+TEST(SqliteMetaStoreTest, ConsistencyCheckFindsDamageMadeBehindItsBack) {
+  strata::testing::TempDir dir;
+  std::string path = dir.Sub("meta.db");
+  {
+    auto store = std::move(OpenSqliteMetaStore(path)).value();
+    VolumeInfo v = *store->CreateVolume("w", 64 * 1024);
+    ASSERT_TRUE(store->MakeNode(v.root, "f", NewNode::File(0644)).ok());
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(
+      sqlite3_exec(db, "UPDATE inodes SET nlink = 5 WHERE type = 1", nullptr, nullptr, nullptr),
+      SQLITE_OK);
+  ASSERT_EQ(
+      sqlite3_exec(db, "INSERT INTO dentries VALUES (1, 'ghost', 999)", nullptr, nullptr, nullptr),
+      SQLITE_OK);
+  sqlite3_close(db);
+  auto store = std::move(OpenSqliteMetaStore(path)).value();
+  Result<std::vector<std::string>> problems = store->CheckConsistency();
+  ASSERT_TRUE(problems.ok());
+  EXPECT_EQ(problems->size(), 2u);
+}
+
+TEST(SqliteMetaStoreTest, AVersionOneDatabaseIsMigrated) {
+  strata::testing::TempDir dir;
+  std::string path = dir.Sub("meta.db");
+  {
+    auto store = std::move(OpenSqliteMetaStore(path)).value();
+    ASSERT_TRUE(store->CreateVolume("w", 64 * 1024).ok());
+  }
+  // Turn it back into a version 1 database, as an older strata wrote it.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "DROP TABLE chunk_claims; DROP TABLE chunk_deletions; "
+                         "UPDATE schema_version SET version = 1",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  auto store = std::move(OpenSqliteMetaStore(path)).value();
+  EXPECT_TRUE(store->GetVolume("w").ok());
+  EXPECT_TRUE(store->ClaimChunks({ChunkId::Of(std::vector<uint8_t>{1})}).ok());
+}
+
+}  // namespace
+}  // namespace strata::meta
