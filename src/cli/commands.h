@@ -16,5 +16,11 @@ using Action = std::function<Status()>;
 void AddVolumeCommands(CLI::App& app, Context& ctx, Action& action);
 void AddTransferCommands(CLI::App& app, Context& ctx, Action& action);
 void AddNamespaceCommands(CLI::App& app, Context& ctx, Action& action);
+// Sets `exit_code` for fsck's verdict (0 clean, kFsckProblemsFound).
+void AddMaintenanceCommands(CLI::App& app, Context& ctx, Action& action, int& exit_code);
+
+// Exit codes beyond 0 and 1, as fsck(8) uses them.
+inline constexpr int kFsckProblemsFound = 4;
+inline constexpr int kFsckOperationalError = 8;
 
 }  // namespace strata::cli

@@ -43,6 +43,8 @@ int main(int argc, char** argv) {
   cli::AddVolumeCommands(app, ctx, action);
   cli::AddTransferCommands(app, ctx, action);
   cli::AddNamespaceCommands(app, ctx, action);
+  int exit_code = 0;  // a command's verdict when it ran fine (fsck)
+  cli::AddMaintenanceCommands(app, ctx, action, exit_code);
 
   try {
     app.parse(argc, argv);
@@ -59,7 +61,7 @@ int main(int argc, char** argv) {
   std::fflush(stdout);
   if (!status.ok()) {
     fmt::print(stderr, "strata: error: {}\n", status.message());
-    return kExitFailure;
+    return app.got_subcommand("fsck") ? cli::kFsckOperationalError : kExitFailure;
   }
-  return 0;
+  return exit_code;
 }

@@ -10,7 +10,7 @@
 namespace strata::cli {
 
 void AddVolumeCommands(CLI::App& app, Context& ctx, Action& action) {
-  CLI::App* volume = app.add_subcommand("volume", "Create and list volumes");
+  CLI::App* volume = app.add_subcommand("volume", "Create, list and delete volumes");
   volume->require_subcommand(1);
 
   struct CreateOptions {
@@ -40,6 +40,26 @@ void AddVolumeCommands(CLI::App& app, Context& ctx, Action& action) {
       RETURN_IF_ERROR(made.status());
       fmt::print("created volume '{}' (chunk size {})\n", made->name,
                  FormatBytes(made->chunk_size_bytes));
+      return Status::OK();
+    };
+  });
+
+  auto delete_name = std::make_shared<std::string>();
+  CLI::App* delete_cmd = volume->add_subcommand(
+      "delete",
+      "Delete a volume and everything in it (its chunks go at the next gc unless shared)");
+  delete_cmd->add_option("name", *delete_name, "Volume name")->required();
+  delete_cmd->callback([&ctx, &action, delete_name] {
+    action = [&ctx, delete_name]() -> Status {
+      RETURN_IF_ERROR(meta::ValidateVolumeName(*delete_name));
+      RETURN_IF_ERROR(ctx.Open());
+      Status status = ctx.meta().DeleteVolume(*delete_name);
+      if (status.code() == Code::kNotFound) {
+        return Status::NotFound(fmt::format("no volume named '{}'", *delete_name));
+      }
+      RETURN_IF_ERROR(status);
+      fmt::print("deleted volume '{}'; chunks no other volume uses are reclaimed by `strata gc`\n",
+                 *delete_name);
       return Status::OK();
     };
   });

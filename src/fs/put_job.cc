@@ -12,7 +12,9 @@
 
 #include <fmt/core.h>
 
+#include "core/clock.h"
 #include "core/posix.h"
+#include "fs/chunk_claims.h"
 #include "fs/path.h"
 
 namespace strata::fs {
@@ -27,8 +29,9 @@ struct PendingFile {
   std::string local_path;
   std::string volume_path;
   struct stat st {};
-  std::vector<ChunkId> chunks;       // each slot written by exactly one task
-  std::atomic<size_t> remaining{0};  // chunks not yet stored
+  std::vector<ChunkId> chunks;             // each slot written by exactly one task
+  std::atomic<size_t> remaining{0};        // chunks not yet stored
+  std::atomic<int64_t> first_claim_ns{0};  // when the first claim of its chunks was made
 };
 
 struct Plan {
@@ -83,7 +86,25 @@ Status Scan(const std::string& local_path, const std::string& volume_path, const
   return Status::OK();
 }
 
-Status CommitPending(Volume& volume, PendingFile& file) {
+// Renews the claims of a file whose put has taken long, and checks its chunks are still there:
+// a GC with a grace period shorter than this put may have reclaimed them meanwhile.
+Status RenewClaims(Volume& volume, PendingFile& file, const PutHooks& hooks) {
+  int64_t first = file.first_claim_ns.load();
+  if (first == 0 || NowNanos() - first < kClaimRenewAfterNanos) return Status::OK();
+  RETURN_IF_ERROR(ClaimForWrite(volume.meta(), file.chunks, hooks.on_claim_wait));
+  for (const auto& id : file.chunks) {
+    Result<store::ObjectInfo> info = volume.chunks().objects().Head(store::ChunkKey(id));
+    if (!info.ok()) {
+      return Status::Aborted(fmt::format(
+          "{}: chunk {} disappeared during this long put (a gc with a shorter grace period ran "
+          "meanwhile?); put it again",
+          file.local_path, id.Hex()));
+    }
+  }
+  return Status::OK();
+}
+
+Status CommitPending(Volume& volume, PendingFile& file, const PutHooks& hooks) {
   // The file must not have changed while its chunks were read: they would mix two versions.
   struct stat now;
   if (::stat(file.local_path.c_str(), &now) != 0) {
@@ -93,13 +114,16 @@ Status CommitPending(Volume& volume, PendingFile& file) {
     return Status::Aborted(
         fmt::format("{} changed while it was being put; put it again", file.local_path));
   }
+  RETURN_IF_ERROR(RenewClaims(volume, file, hooks));
+  if (hooks.before_commit) hooks.before_commit(file.volume_path);
   meta::NewNode node{meta::FileType::kRegular, file.st.st_mode & 07777, file.st.st_uid,
                      file.st.st_gid,           MtimeNanos(file.st),     ""};
   meta::FileContent content{static_cast<uint64_t>(file.st.st_size), std::move(file.chunks)};
   return volume.CommitFile(file.volume_path, node, content).status();
 }
 
-Status PutChunk(Volume& volume, PendingFile& file, size_t index, TransferStats& stats) {
+Status PutChunk(Volume& volume, PendingFile& file, size_t index, TransferStats& stats,
+                const PutHooks& hooks) {
   uint64_t chunk_size = volume.chunk_size_bytes();
   uint64_t size = static_cast<uint64_t>(file.st.st_size);
   uint64_t length = meta::ChunkLength(size, chunk_size, index);
@@ -115,12 +139,18 @@ Status PutChunk(Volume& volume, PendingFile& file, size_t index, TransferStats& 
           fmt::format("{} shrank while it was being put; put it again", file.local_path));
     }
   }
-  ASSIGN_OR_RETURN(store::PutChunkResult put, volume.chunks().Put(data));
+  ChunkId id = ChunkId::Of(data);
+  // Claim before asking the store: from here on no GC deletes this chunk under us.
+  int64_t claim_time = NowNanos();
+  RETURN_IF_ERROR(ClaimForWrite(volume.meta(), {id}, hooks.on_claim_wait));
+  int64_t unset = 0;
+  file.first_claim_ns.compare_exchange_strong(unset, claim_time);
+  ASSIGN_OR_RETURN(store::PutChunkResult put, volume.chunks().Store(id, data));
   file.chunks[index] = put.id;
   stats.bytes_done += length;
   ++(put.uploaded ? stats.chunks_uploaded : stats.chunks_present);
   if (file.remaining.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-    RETURN_IF_ERROR(CommitPending(volume, file));
+    RETURN_IF_ERROR(CommitPending(volume, file, hooks));
     ++stats.files_done;
   }
   return Status::OK();
@@ -149,7 +179,7 @@ Status PutSymlink(Volume& volume, const std::string& path, const std::string& ta
 }  // namespace
 
 Status PutPath(Volume& volume, ThreadPool& pool, const std::string& local_path,
-               std::string_view volume_path, TransferStats& stats) {
+               std::string_view volume_path, TransferStats& stats, const PutHooks& hooks) {
   struct stat st;
   if (::lstat(local_path.c_str(), &st) != 0) {
     return PosixError(fmt::format("put {}", local_path), errno);
@@ -189,7 +219,7 @@ Status PutPath(Volume& volume, ThreadPool& pool, const std::string& local_path,
     size_t count =
         meta::ChunkCount(static_cast<uint64_t>(file->st.st_size), volume.chunk_size_bytes());
     if (count == 0) {
-      RETURN_IF_ERROR(CommitPending(volume, *file));
+      RETURN_IF_ERROR(CommitPending(volume, *file, hooks));
       ++stats.files_done;
       continue;
     }
@@ -197,7 +227,8 @@ Status PutPath(Volume& volume, ThreadPool& pool, const std::string& local_path,
     file->remaining.store(count);
     for (size_t i = 0; i < count; ++i) {
       if (group.failed()) break;
-      group.Run([&volume, file, i, &stats] { return PutChunk(volume, *file, i, stats); });
+      group.Run(
+          [&volume, file, i, &stats, &hooks] { return PutChunk(volume, *file, i, stats, hooks); });
     }
   }
   return group.Wait();

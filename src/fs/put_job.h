@@ -6,6 +6,7 @@
 // Directories, symlinks, modes and mtimes are kept; sockets, fifos and devices are skipped.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -15,10 +16,24 @@
 
 namespace strata::fs {
 
+// Sync points for tests that need a deterministic interleaving with a concurrent GC.
+struct PutHooks {
+  // After all chunks of a file are stored, before the file is committed.
+  std::function<void(const std::string& volume_path)> before_commit;
+  // When a claimed chunk turns out to be in the middle of a GC's deletion.
+  std::function<void()> on_claim_wait;
+};
+
+// Claims older than this are renewed (and the chunks checked again) before a file is committed,
+// so that a put slower than a GC's grace period fails cleanly instead of referencing a chunk that
+// GC reclaimed meanwhile.
+inline constexpr int64_t kClaimRenewAfterNanos = 10LL * 60 * 1000000000;
+
 // Puts `local_path` at `volume_path` (a directory's contents merge into an existing directory
 // there; a file replaces a file). Parents of `volume_path` are created. Returns the first error;
 // files committed before it stay committed.
+// Every chunk is claimed (ClaimForWrite) before the store is asked whether it has it.
 Status PutPath(Volume& volume, ThreadPool& pool, const std::string& local_path,
-               std::string_view volume_path, TransferStats& stats);
+               std::string_view volume_path, TransferStats& stats, const PutHooks& hooks = {});
 
 }  // namespace strata::fs

@@ -4,6 +4,7 @@
 
 #include <fmt/core.h>
 
+#include "fs/chunk_claims.h"
 #include "fs/path.h"
 
 namespace strata::fs {
@@ -245,6 +246,7 @@ Status Volume::CopyNode(const Attr& src, std::string_view src_path, std::string_
     case FileType::kRegular: {
       Result<meta::FileContent> content = meta_.GetContent(src.ino);
       if (!content.ok()) return content.status().WithContext(src_path);
+      RETURN_IF_ERROR(ClaimReferencedChunks(*content, src_path));
       meta::NewNode node{FileType::kRegular, src.mode, src.uid, src.gid, src.mtime_ns, ""};
       return CommitFile(dst_path, node, *content).status();
     }
@@ -273,6 +275,20 @@ Status Volume::CopyNode(const Attr& src, std::string_view src_path, std::string_
     }
   }
   return Status::Internal("unknown file type");
+}
+
+Status Volume::ClaimReferencedChunks(const meta::FileContent& content, std::string_view path) {
+  // The source could lose its last reference (rm) and its chunks go to a GC between reading its
+  // chunk list and committing the copy. Once claimed, a chunk that is still there stays there.
+  RETURN_IF_ERROR(ClaimForWrite(meta_, content.chunks));
+  for (const auto& id : content.chunks) {
+    if (!chunks_.objects().Head(store::ChunkKey(id)).ok()) {
+      return Status::Aborted(
+          fmt::format("{} changed while it was being copied (chunk {} is gone); copy it again",
+                      path, id.Hex()));
+    }
+  }
+  return Status::OK();
 }
 
 Status Volume::ReadChunk(const meta::FileContent& content, size_t index, std::span<uint8_t> out,

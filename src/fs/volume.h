@@ -59,8 +59,9 @@ class Volume {
   Status Rename(std::string_view src, std::string_view dst);
   // Removes a file, a symlink or an empty directory; with `recursive`, a directory and all below.
   Status Remove(std::string_view path, bool recursive);
-  // Copies by chunk list: no chunk is read or written. A directory needs `recursive`. The
-  // destination is replaced if it is a file, merged into if it is a directory.
+  // Copies by chunk list: no chunk is read or written (they are claimed and checked present). A
+  // directory needs `recursive`. The destination is replaced if it is a file, merged into if it is
+  // a directory.
   Status Copy(std::string_view src, std::string_view dst, bool recursive);
 
   // Reads chunk `index` of `content` into `out` (exactly its length), verified against its id.
@@ -78,6 +79,7 @@ class Volume {
   // Resolves a list of names from the root, following symlinks; the last one only if `follow`.
   Result<meta::Attr> Walk(std::vector<std::string> names, bool follow, std::string_view path);
   Status RemoveTree(meta::InodeId dir, std::string_view path);
+  Status ClaimReferencedChunks(const meta::FileContent& content, std::string_view path);
   Status CopyNode(const meta::Attr& src, std::string_view src_path, std::string_view dst_path,
                   bool recursive);
 

@@ -79,6 +79,8 @@ class MetaStore {
   virtual Result<std::vector<ChunkId>> BeginChunkDeletion(const std::vector<ChunkId>& candidates,
                                                           int64_t claimed_since_ns,
                                                           bool dry_run) = 0;
+  // The chunks marked as being deleted (by a running GC, or one that died before it finished).
+  virtual Result<std::vector<ChunkId>> ChunksBeingDeleted() = 0;
   // Clears deletion marks once the objects are gone.
   virtual Status EndChunkDeletion(const std::vector<ChunkId>& ids) = 0;
   // Forgets claims made before `before_ns`; returns how many.

@@ -617,6 +617,22 @@ class SqliteMetaStore final : public MetaStore {
     return picked;
   }
 
+  Result<std::vector<ChunkId>> ChunksBeingDeleted() override {
+    std::lock_guard lock(mu_);
+    ASSIGN_OR_RETURN(auto s, Prepare("SELECT chunk FROM chunk_deletions"));
+    std::vector<ChunkId> out;
+    for (;;) {
+      ASSIGN_OR_RETURN(bool row, s->Step());
+      if (!row) break;
+      std::string_view raw = s->Blob(0);
+      if (raw.size() != ChunkId::kSize)
+        return Status::Corruption("bad chunk id in chunk_deletions");
+      out.push_back(
+          ChunkId::FromRaw({reinterpret_cast<const uint8_t*>(raw.data()), ChunkId::kSize}));
+    }
+    return out;
+  }
+
   Status EndChunkDeletion(const std::vector<ChunkId>& ids) override {
     std::lock_guard lock(mu_);
     return InTransaction([&]() -> Status {

@@ -9,8 +9,7 @@ std::string ChunkKey(const ChunkId& id) {
   return fmt::format("{}{}/{}", kChunkKeyPrefix, std::string_view(hex).substr(0, 2), hex);
 }
 
-Result<PutChunkResult> ChunkStore::Put(std::span<const uint8_t> data) {
-  ChunkId id = ChunkId::Of(data);
+Result<PutChunkResult> ChunkStore::Store(const ChunkId& id, std::span<const uint8_t> data) {
   std::shared_ptr<InFlight> mine;
   {
     std::unique_lock lock(mu_);

@@ -35,7 +35,11 @@ class ChunkStore {
   // Hashes `data` and stores it unless a chunk with that id is already present. Single-flight:
   // while one thread stores a chunk, others putting the same bytes wait for it and count it as
   // present, so a chunk shared by several files of one put is written once.
-  Result<PutChunkResult> Put(std::span<const uint8_t> data);
+  Result<PutChunkResult> Put(std::span<const uint8_t> data) {
+    return Store(ChunkId::Of(data), data);
+  }
+  // As Put, for a caller that already hashed the data. REQUIRES: id == ChunkId::Of(data).
+  Result<PutChunkResult> Store(const ChunkId& id, std::span<const uint8_t> data);
 
   // Fills `out` with the chunk `id`, whose length must be exactly out.size(). NotFound if the
   // chunk is missing; Corruption if its length or hash is wrong.

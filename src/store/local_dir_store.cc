@@ -91,6 +91,10 @@ class LocalDirStore final : public ObjectStore {
     return Walk(start_rel, prefix, fn);
   }
 
+  Result<size_t> CleanTemporaries(int64_t min_age_ns, bool dry_run) override {
+    return CleanLocalDirTemporaries(root_, min_age_ns, dry_run);
+  }
+
   std::string url() const override { return "file://" + root_; }
 
  private:
@@ -155,7 +159,7 @@ class LocalDirStore final : public ObjectStore {
 
 }  // namespace
 
-Result<size_t> CleanLocalDirTemporaries(const std::string& root, int64_t min_age_ns) {
+Result<size_t> CleanLocalDirTemporaries(const std::string& root, int64_t min_age_ns, bool dry_run) {
   std::string temp_dir = fmt::format("{}/{}", root, kTempDir);
   DIR* dir = ::opendir(temp_dir.c_str());
   if (dir == nullptr) {
@@ -171,7 +175,7 @@ Result<size_t> CleanLocalDirTemporaries(const std::string& root, int64_t min_age
     struct stat st;
     if (::fstatat(::dirfd(dir), entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
     if (now - MtimeNanos(st) < min_age_ns) continue;  // maybe a live write of another process
-    if (::unlinkat(::dirfd(dir), entry->d_name, 0) == 0) ++removed;
+    if (dry_run || ::unlinkat(::dirfd(dir), entry->d_name, 0) == 0) ++removed;
   }
   return removed;
 }

@@ -19,7 +19,9 @@ inline constexpr int64_t kStaleTempAgeNanos = 3600LL * 1000 * 1000 * 1000;
 // Creates `root` if missing.
 Result<std::unique_ptr<ObjectStore>> OpenLocalDirStore(const std::string& root);
 
-// Removes temporaries under `root`/.tmp older than `min_age_ns`; returns how many it removed.
-Result<size_t> CleanLocalDirTemporaries(const std::string& root, int64_t min_age_ns);
+// Removes (unless `dry_run`) temporaries under `root`/.tmp older than `min_age_ns`; returns how
+// many there were.
+Result<size_t> CleanLocalDirTemporaries(const std::string& root, int64_t min_age_ns,
+                                        bool dry_run = false);
 
 }  // namespace strata::store

@@ -48,6 +48,10 @@ class ObjectStore {
   virtual Status List(std::string_view prefix,
                       const std::function<Status(const ObjectInfo&)>& fn) = 0;
 
+  // Counts (and unless `dry_run` removes) the leftovers of interrupted writes older than
+  // `min_age_ns`: a local store's temporary files, later S3's incomplete multipart uploads.
+  virtual Result<size_t> CleanTemporaries(int64_t min_age_ns, bool dry_run) = 0;
+
   // The URL that reopens this store, e.g. "file:///var/strata/chunks".
   virtual std::string url() const = 0;
 

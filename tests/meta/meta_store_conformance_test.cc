@@ -364,9 +364,11 @@ TEST_P(MetaStoreConformanceTest, DeletionSkipsReferencedAndRecentlyClaimedChunks
 
 TEST_P(MetaStoreConformanceTest, ClaimsReportChunksBeingDeletedUntilTheDeletionEnds) {
   ASSERT_OK(store_->BeginChunkDeletion({Id(7)}, 0, /*dry_run=*/false));
+  EXPECT_EQ(*store_->ChunksBeingDeleted(), std::vector<ChunkId>{Id(7)});
   EXPECT_EQ(*store_->ClaimChunks({Id(6), Id(7)}), std::vector<ChunkId>{Id(7)});
   ASSERT_OK(store_->EndChunkDeletion({Id(7)}));
   EXPECT_TRUE(store_->ClaimChunks({Id(6), Id(7)})->empty());
+  EXPECT_TRUE(store_->ChunksBeingDeleted()->empty());
 }
 
 TEST_P(MetaStoreConformanceTest, DryRunMarksNothing) {

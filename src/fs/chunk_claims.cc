@@ -1,0 +1,34 @@
+#include "fs/chunk_claims.h"
+
+#include <chrono>
+#include <thread>
+
+#include <fmt/core.h>
+
+namespace strata::fs {
+
+namespace {
+constexpr auto kRetryInterval = std::chrono::milliseconds(20);
+constexpr auto kMaxWait = std::chrono::minutes(5);
+}  // namespace
+
+Status ClaimForWrite(meta::MetaStore& meta, const std::vector<ChunkId>& ids,
+                     const std::function<void()>& on_wait) {
+  auto deadline = std::chrono::steady_clock::now() + kMaxWait;
+  bool waited = false;
+  for (;;) {
+    ASSIGN_OR_RETURN(std::vector<ChunkId> being_deleted, meta.ClaimChunks(ids));
+    if (being_deleted.empty()) return Status::OK();
+    if (!waited && on_wait) on_wait();
+    waited = true;
+    if (std::chrono::steady_clock::now() > deadline) {
+      return Status::Unavailable(fmt::format(
+          "chunk {} has been marked for deletion by a garbage collection for too long; if no "
+          "gc is running, run `strata gc` to finish it",
+          being_deleted.front().Hex()));
+    }
+    std::this_thread::sleep_for(kRetryInterval);
+  }
+}
+
+}  // namespace strata::fs

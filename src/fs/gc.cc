@@ -1,0 +1,91 @@
+#include "fs/gc.h"
+
+#include <atomic>
+#include <mutex>
+#include <unordered_map>
+
+#include <fmt/core.h>
+
+#include "core/clock.h"
+#include "store/chunk_store.h"
+
+namespace strata::fs {
+namespace {
+
+// "chunks/ab/<64 hex>" → the id; anything else is not a chunk.
+Result<ChunkId> ChunkIdOfKey(std::string_view key) {
+  if (!key.starts_with(store::kChunkKeyPrefix)) return Status::InvalidArgument("not a chunk");
+  std::string_view rest = key.substr(store::kChunkKeyPrefix.size());
+  if (rest.size() != 3 + 2 * ChunkId::kSize || rest[2] != '/') {
+    return Status::InvalidArgument("not a chunk");
+  }
+  ASSIGN_OR_RETURN(ChunkId id, ChunkId::FromHex(rest.substr(3)));
+  if (rest.substr(0, 2) != std::string_view(id.Hex()).substr(0, 2)) {
+    return Status::InvalidArgument("not a chunk");
+  }
+  return id;
+}
+
+Status DeleteAll(store::ObjectStore& objects, ThreadPool& pool, const std::vector<ChunkId>& ids) {
+  TaskGroup group(pool);
+  for (const auto& id : ids) {
+    group.Run([&objects, id] { return objects.Delete(store::ChunkKey(id)); });
+  }
+  return group.Wait();
+}
+
+}  // namespace
+
+Result<GcReport> RunGc(meta::MetaStore& meta, store::ObjectStore& objects, ThreadPool& pool,
+                       const GcOptions& options) {
+  GcReport report;
+  const int64_t start = NowNanos();
+  const int64_t cutoff = start - options.grace_ns;
+
+  // Marks left by a GC that died between marking and unmarking: nobody has relied on those
+  // chunks since they were marked (claims report them), so finish their deletion first.
+  ASSIGN_OR_RETURN(std::vector<ChunkId> leftover, meta.ChunksBeingDeleted());
+  report.leftover_marks = leftover.size();
+  if (!options.dry_run && !leftover.empty()) {
+    RETURN_IF_ERROR(DeleteAll(objects, pool, leftover));
+    RETURN_IF_ERROR(meta.EndChunkDeletion(leftover));
+  }
+
+  // Candidates: chunk objects written before the cutoff. Anything younger may belong to a put
+  // that has not claimed or committed yet.
+  std::vector<ChunkId> candidates;
+  std::unordered_map<ChunkId, uint64_t, ChunkIdHash> sizes;
+  RETURN_IF_ERROR(objects.List(store::kChunkKeyPrefix, [&](const store::ObjectInfo& info) {
+    Result<ChunkId> id = ChunkIdOfKey(info.key);
+    if (!id.ok()) {
+      ++report.other_objects;
+      return Status::OK();
+    }
+    ++report.chunk_objects;
+    if (info.mtime_ns >= cutoff) {
+      ++report.young;
+      return Status::OK();
+    }
+    candidates.push_back(*id);
+    sizes[*id] = info.size_bytes;
+    return Status::OK();
+  }));
+
+  ASSIGN_OR_RETURN(std::vector<ChunkId> doomed,
+                   meta.BeginChunkDeletion(candidates, cutoff, options.dry_run));
+  report.kept = candidates.size() - doomed.size();
+  report.deleted = doomed.size();
+  for (const auto& id : doomed) report.deleted_bytes += sizes[id];
+  if (options.after_marking) options.after_marking();
+  if (!options.dry_run) {
+    // If a delete fails, the marks stay: writers keep waiting on those chunks rather than trust
+    // an object that may be half gone, and the next GC finishes the job.
+    RETURN_IF_ERROR(DeleteAll(objects, pool, doomed));
+    RETURN_IF_ERROR(meta.EndChunkDeletion(doomed));
+    ASSIGN_OR_RETURN(report.expired_claims, meta.ExpireClaims(cutoff));
+  }
+  ASSIGN_OR_RETURN(report.temporaries, objects.CleanTemporaries(options.grace_ns, options.dry_run));
+  return report;
+}
+
+}  // namespace strata::fs
