@@ -62,7 +62,8 @@ void AddMaintenanceCommands(CLI::App& app, Context& ctx, Action& action, int& ex
   CLI::App* fsck_cmd =
       app.add_subcommand("fsck", "Check metadata against the store and the store against metadata");
   fsck_cmd->add_flag("--repair", fsck->repair,
-                     "Fix what can be fixed without guessing (leftover temporaries)");
+                     "Fix what can be fixed without guessing: remove leftover temporaries, and "
+                     "chunk objects proven wrong so that a new put of their files restores them");
   fsck_cmd->add_flag("--deep", fsck->deep, "Also read every referenced chunk and check its hash");
   fsck_cmd->footer(
       "Exit status (as fsck(8)): 0 clean, 4 problems found, 8 could not check. Orphan chunks "

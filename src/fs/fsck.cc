@@ -46,11 +46,17 @@ Result<FsckReport> RunFsck(meta::MetaStore& meta, store::ObjectStore& objects, T
             return status;
           }
         }
-        if (counter) {
-          std::lock_guard lock(mu);
-          ++*counter;
-          report.problems.push_back(std::move(problem));
+        if (!counter) return Status::OK();
+        bool removed = false;
+        if (options.repair && counter != &report.missing) {
+          RETURN_IF_ERROR(objects.Delete(store::ChunkKey(ref.id)));
+          removed = true;
+          problem += "; removed it: put the files that use it again";
         }
+        std::lock_guard lock(mu);
+        ++*counter;
+        if (removed) ++report.damaged_removed;
+        report.problems.push_back(std::move(problem));
         return Status::OK();
       });
     }

@@ -12,8 +12,11 @@
 namespace strata::fs {
 
 struct FsckOptions {
-  bool repair = false;  // remove leftover temporaries (older than kFsckTempAgeNanos)
-  bool deep = false;    // read every referenced chunk and check its hash
+  // Remove leftover temporaries (older than kFsckTempAgeNanos) and chunk objects proven wrong
+  // (wrong size; with `deep`, wrong hash), so that putting the affected files again restores
+  // them: a put skips a chunk whose object is present.
+  bool repair = false;
+  bool deep = false;  // read every referenced chunk and check its hash
 };
 
 // Temporaries younger than this may be writes in flight: fsck --repair leaves them to gc.
@@ -29,6 +32,7 @@ struct FsckReport {
   uint64_t orphan_bytes = 0;
   uint64_t temporaries = 0;          // leftovers of interrupted writes
   uint64_t temporaries_removed = 0;  // by --repair
+  uint64_t damaged_removed = 0;      // by --repair: wrong objects deleted (files need a re-put)
 
   bool clean() const { return problems.empty(); }
 };

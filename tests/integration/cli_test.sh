@@ -151,6 +151,26 @@ else
   echo "SKIP: full-disk checks need permission to mount a tmpfs"
 fi
 
+# --- gc, fsck, volume delete -------------------------------------------------------------------
+rc=0; "$STRATA" fsck >fsck.txt || rc=$?
+same "fsck without --deep does not read chunks" "0" "$rc"
+rc=0; "$STRATA" fsck --deep >fsck.txt || rc=$?
+same "fsck --deep of a damaged store exits 4" "4" "$rc"
+grep -q "problem: .*$chunk" fsck.txt && pass || fail "fsck does not name the damaged chunk"
+rc=0; "$STRATA" fsck --deep --repair >fsck.txt || rc=$?
+same "fsck --repair reports what it found" "4" "$rc"
+check "restore the damaged file by putting it again" "$STRATA" put weights ./model/shard1.bin /models/llama-tiny/shard1.bin
+out=$("$STRATA" fsck --deep) && pass || fail "fsck --deep after the repair: $out"
+check "volume delete" "$STRATA" volume create scratch
+check "put into scratch" "$STRATA" put weights ./model/sub /scratch-src
+check "volume delete" "$STRATA" volume delete scratch
+refuse "deleted volume is gone" "no volume named 'scratch'" "$STRATA" ls scratch /
+refuse "bad grace" "not a duration" "$STRATA" gc --grace 1x
+"$STRATA" gc --dry-run --grace 0 | grep -q "would be deleted" && pass || fail "gc --dry-run"
+check "gc" "$STRATA" gc --grace 0
+"$STRATA" fsck --deep | grep -q "0 orphan chunks" && pass || fail "orphans remain after gc"
+cmp <("$STRATA" cat weights /models/llama-tiny/shard2.bin) model/shard2.bin && pass || fail "gc broke a live file"
+
 # --- flags win over the environment -----------------------------------------------------------
 check "explicit --meta/--store" "$STRATA" --meta "sqlite://$WORK/other/meta.db" --store "file://$WORK/other/chunks" volume create elsewhere
 same "--home isolates" "elsewhere" "$("$STRATA" --home "$WORK/other" volume list | awk 'NR>1 {print $1}' | xargs)"
