@@ -1,13 +1,8 @@
 #include "store/local_dir_store.h"
 
-#include <dirent.h>
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
-#include <cerrno>
-#include <filesystem>
 
 #include <fmt/core.h>
 
@@ -19,67 +14,41 @@ namespace {
 
 constexpr std::string_view kTempDir = ".tmp";
 
-int64_t MtimeNanos(const struct stat& st) {
-  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
-}
-
 class LocalDirStore final : public ObjectStore {
  public:
-  explicit LocalDirStore(std::string root) : root_(std::move(root)) {}
+  LocalDirStore(Env& env, std::string root) : env_(env), root_(std::move(root)) {}
 
   Status Put(std::string_view key, std::span<const uint8_t> data) override {
     RETURN_IF_ERROR(ValidateObjectKey(key));
     std::string final_path = PathOf(key);
     std::string temp_path = fmt::format("{}/{}/{}-{}", root_, kTempDir, ::getpid(),
                                         temp_counter_.fetch_add(1, std::memory_order_relaxed));
-    ASSIGN_OR_RETURN(UniqueFd fd, OpenFile(temp_path, O_WRONLY | O_CREAT | O_EXCL, 0644));
-    Status status = WriteAll(fd.get(), data, temp_path);
-    // The bytes must be on disk before the rename makes them visible under the final name:
-    // otherwise a crash could leave a chunk file of the right name and the wrong content.
-    if (status.ok() && ::fdatasync(fd.get()) != 0) {
-      status = PosixError(fmt::format("fdatasync {}", temp_path), errno);
-    }
-    if (status.ok()) status = fd.Close(temp_path);
+    Status status = WriteDurably(temp_path, data);
     if (status.ok()) status = RenameIntoPlace(temp_path, final_path);
-    if (!status.ok()) ::unlink(temp_path.c_str());
+    if (!status.ok()) (void)env_.RemoveFile(temp_path);
     return status;
   }
 
   Result<size_t> Read(std::string_view key, uint64_t offset, std::span<uint8_t> out) override {
     RETURN_IF_ERROR(ValidateObjectKey(key));
-    std::string path = PathOf(key);
-    int raw_fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (raw_fd < 0) return NotFoundOr(key, path, errno);
-    UniqueFd fd(raw_fd);
-    if (offset > 0) {
-      struct stat st;
-      if (::fstat(fd.get(), &st) != 0) return PosixError(fmt::format("stat {}", path), errno);
-      if (offset > static_cast<uint64_t>(st.st_size)) {
-        return Status::InvalidArgument(
-            fmt::format("read of object '{}' at offset {} is past its end ({} bytes)", key, offset,
-                        st.st_size));
-      }
-    }
-    return PreadFull(fd.get(), out, offset, path);
+    Result<size_t> n = env_.ReadAt(PathOf(key), offset, out);
+    if (!n.ok()) return NotFoundOr(key, n.status());
+    return n;
   }
 
   Result<ObjectInfo> Head(std::string_view key) override {
     RETURN_IF_ERROR(ValidateObjectKey(key));
-    std::string path = PathOf(key);
-    struct stat st;
-    if (::stat(path.c_str(), &st) != 0) return NotFoundOr(key, path, errno);
-    if (!S_ISREG(st.st_mode))
-      return Status::NotFound(fmt::format("no object '{}' in {}", key, url()));
-    return ObjectInfo{std::string(key), static_cast<uint64_t>(st.st_size), MtimeNanos(st)};
+    Result<FileStat> st = env_.Stat(PathOf(key));
+    if (!st.ok()) return NotFoundOr(key, st.status());
+    if (st->is_directory) return Status::NotFound(fmt::format("no object '{}' in {}", key, url()));
+    return ObjectInfo{std::string(key), st->size_bytes, st->mtime_ns};
   }
 
   Status Delete(std::string_view key) override {
     RETURN_IF_ERROR(ValidateObjectKey(key));
-    std::string path = PathOf(key);
-    if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
-      return PosixError(fmt::format("delete {}", path), errno);
-    }
-    return Status::OK();
+    Status status = env_.RemoveFile(PathOf(key));
+    if (status.code() == Code::kNotFound) return Status::OK();
+    return status;
   }
 
   Status List(std::string_view prefix,
@@ -92,7 +61,7 @@ class LocalDirStore final : public ObjectStore {
   }
 
   Result<size_t> CleanTemporaries(int64_t min_age_ns, bool dry_run) override {
-    return CleanLocalDirTemporaries(root_, min_age_ns, dry_run);
+    return CleanLocalDirTemporaries(env_, root_, min_age_ns, dry_run);
   }
 
   std::string url() const override { return "file://" + root_; }
@@ -100,99 +69,110 @@ class LocalDirStore final : public ObjectStore {
  private:
   std::string PathOf(std::string_view key) const { return fmt::format("{}/{}", root_, key); }
 
-  Status NotFoundOr(std::string_view key, const std::string& path, int err) const {
-    if (err == ENOENT || err == ENOTDIR) {
+  Status NotFoundOr(std::string_view key, const Status& status) const {
+    if (status.code() == Code::kNotFound || status.code() == Code::kNotDirectory) {
       return Status::NotFound(fmt::format("no object '{}' in {}", key, url()));
     }
-    return PosixError(fmt::format("open {}", path), err);
+    return status;
+  }
+
+  Status WriteDurably(const std::string& path, std::span<const uint8_t> data) {
+    ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, env_.NewWritableFile(path));
+    RETURN_IF_ERROR(file->Append(data));
+    // The bytes must be on disk before the rename makes them visible under the final name:
+    // otherwise a crash could leave a chunk file of the right name and the wrong content.
+    RETURN_IF_ERROR(file->Sync());
+    return file->Close();
   }
 
   Status RenameIntoPlace(const std::string& temp_path, const std::string& final_path) {
     std::string dir = DirName(final_path);
-    if (::rename(temp_path.c_str(), final_path.c_str()) != 0) {
-      if (errno != ENOENT) return PosixError(fmt::format("rename to {}", final_path), errno);
-      // First object under this directory: create it (and make its entry durable) and retry.
-      RETURN_IF_ERROR(MakeDirs(dir));
-      RETURN_IF_ERROR(SyncDir(DirName(dir)));
-      if (::rename(temp_path.c_str(), final_path.c_str()) != 0) {
-        return PosixError(fmt::format("rename to {}", final_path), errno);
-      }
+    Status status = env_.Rename(temp_path, final_path);
+    if (status.code() == Code::kNotFound) {
+      // First object under this directory: create it (its entry made durable) and retry.
+      RETURN_IF_ERROR(env_.CreateDirs(dir));
+      status = env_.Rename(temp_path, final_path);
     }
-    return SyncDir(dir);
+    RETURN_IF_ERROR(status);
+    return env_.SyncDir(dir);
   }
 
   Status Walk(const std::string& rel_dir, std::string_view prefix,
               const std::function<Status(const ObjectInfo&)>& fn) {
     std::string dir_path = rel_dir.empty() ? root_ : PathOf(rel_dir);
-    DIR* dir = ::opendir(dir_path.c_str());
-    if (dir == nullptr) {
-      if (errno == ENOENT || errno == ENOTDIR) return Status::OK();
-      return PosixError(fmt::format("list {}", dir_path), errno);
+    Result<std::vector<std::string>> names = env_.ListDir(dir_path);
+    if (!names.ok()) {
+      Code code = names.status().code();
+      if (code == Code::kNotFound || code == Code::kNotDirectory) return Status::OK();
+      return names.status();
     }
-    std::unique_ptr<DIR, int (*)(DIR*)> guard(dir, ::closedir);
-    while (struct dirent* entry = ::readdir(dir)) {
-      std::string_view name = entry->d_name;
-      if (name == "." || name == "..") continue;
+    for (const auto& name : *names) {
       if (rel_dir.empty() && name == kTempDir) continue;
-      std::string rel = rel_dir.empty() ? std::string(name) : fmt::format("{}/{}", rel_dir, name);
-      struct stat st;
-      if (::fstatat(::dirfd(dir), entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
-        if (errno == ENOENT) continue;  // deleted while we listed
-        return PosixError(fmt::format("stat {}/{}", dir_path, name), errno);
+      std::string rel = rel_dir.empty() ? name : fmt::format("{}/{}", rel_dir, name);
+      Result<FileStat> st = env_.Stat(fmt::format("{}/{}", dir_path, name));
+      if (!st.ok()) {
+        if (st.status().code() == Code::kNotFound) continue;  // deleted while we listed
+        return st.status();
       }
-      if (S_ISDIR(st.st_mode)) {
+      if (st->is_directory) {
         // Descend only where keys under this directory can still match the prefix.
         std::string as_prefix = rel + "/";
         if (as_prefix.starts_with(prefix) || prefix.starts_with(as_prefix)) {
           RETURN_IF_ERROR(Walk(rel, prefix, fn));
         }
-      } else if (S_ISREG(st.st_mode) && std::string_view(rel).starts_with(prefix)) {
-        RETURN_IF_ERROR(fn(ObjectInfo{rel, static_cast<uint64_t>(st.st_size), MtimeNanos(st)}));
+      } else if (std::string_view(rel).starts_with(prefix)) {
+        RETURN_IF_ERROR(fn(ObjectInfo{rel, st->size_bytes, st->mtime_ns}));
       }
     }
     return Status::OK();
   }
 
+  Env& env_;
   const std::string root_;
   std::atomic<uint64_t> temp_counter_{0};
 };
 
 }  // namespace
 
-Result<size_t> CleanLocalDirTemporaries(const std::string& root, int64_t min_age_ns, bool dry_run) {
+Result<size_t> CleanLocalDirTemporaries(Env& env, const std::string& root, int64_t min_age_ns,
+                                        bool dry_run) {
   std::string temp_dir = fmt::format("{}/{}", root, kTempDir);
-  DIR* dir = ::opendir(temp_dir.c_str());
-  if (dir == nullptr) {
-    if (errno == ENOENT) return size_t{0};
-    return PosixError(fmt::format("list {}", temp_dir), errno);
+  Result<std::vector<std::string>> names = env.ListDir(temp_dir);
+  if (!names.ok()) {
+    if (names.status().code() == Code::kNotFound) return size_t{0};
+    return names.status();
   }
-  std::unique_ptr<DIR, int (*)(DIR*)> guard(dir, ::closedir);
   int64_t now = NowNanos();
-  size_t removed = 0;
-  while (struct dirent* entry = ::readdir(dir)) {
-    std::string_view name = entry->d_name;
-    if (name == "." || name == "..") continue;
-    struct stat st;
-    if (::fstatat(::dirfd(dir), entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
-    if (now - MtimeNanos(st) < min_age_ns) continue;  // maybe a live write of another process
-    if (dry_run || ::unlinkat(::dirfd(dir), entry->d_name, 0) == 0) ++removed;
+  size_t count = 0;
+  for (const auto& name : *names) {
+    std::string path = fmt::format("{}/{}", temp_dir, name);
+    Result<FileStat> st = env.Stat(path);
+    if (!st.ok() || now - st->mtime_ns < min_age_ns) continue;  // maybe a live write
+    if (dry_run || env.RemoveFile(path).ok()) ++count;
   }
-  return removed;
+  return count;
 }
 
-Result<std::unique_ptr<ObjectStore>> OpenLocalDirStore(const std::string& root) {
+Result<size_t> CleanLocalDirTemporaries(const std::string& root, int64_t min_age_ns, bool dry_run) {
+  return CleanLocalDirTemporaries(PosixEnv(), root, min_age_ns, dry_run);
+}
+
+Result<std::unique_ptr<ObjectStore>> OpenLocalDirStore(Env& env, const std::string& root) {
   if (root.empty() || root.front() != '/') {
     return Status::InvalidArgument(fmt::format("local store path '{}' must be absolute", root));
   }
   std::string normalized = root;
   while (normalized.size() > 1 && normalized.back() == '/') normalized.pop_back();
-  RETURN_IF_ERROR(MakeDirs(fmt::format("{}/{}", normalized, kTempDir)));
-  if (::access(normalized.c_str(), W_OK) != 0) {
-    return PosixError(fmt::format("store directory {}", normalized), errno);
-  }
-  ASSIGN_OR_RETURN(size_t removed, CleanLocalDirTemporaries(normalized, kStaleTempAgeNanos));
+  RETURN_IF_ERROR(env.CreateDirs(fmt::format("{}/{}", normalized, kTempDir))
+                      .WithContext(fmt::format("store directory {}", normalized)));
+  ASSIGN_OR_RETURN(size_t removed, CleanLocalDirTemporaries(env, normalized, kStaleTempAgeNanos,
+                                                            /*dry_run=*/false));
   (void)removed;
-  return std::unique_ptr<ObjectStore>(new LocalDirStore(std::move(normalized)));
+  return std::unique_ptr<ObjectStore>(new LocalDirStore(env, std::move(normalized)));
+}
+
+Result<std::unique_ptr<ObjectStore>> OpenLocalDirStore(const std::string& root) {
+  return OpenLocalDirStore(PosixEnv(), root);
 }
 
 }  // namespace strata::store
