@@ -15,8 +15,8 @@ CHUNK=$((64 << 10))
 keep=$((CHUNKS * 9 / 10))
 orphan=$((CHUNKS - keep))
 
-gen() {  # gen FILE CHUNKS SEED
-  openssl enc -aes-128-ctr -nosalt -pass "pass:$3" -pbkdf2 </dev/zero 2>/dev/null |
+gen() {  # gen FILE CHUNKS SEED   (head closing the pipe ends openssl with SIGPIPE: expected)
+  { openssl enc -aes-128-ctr -nosalt -pass "pass:$3" -pbkdf2 </dev/zero 2>/dev/null || true; } |
     head -c $(($2 * CHUNK)) >"$1"
 }
 echo "== gc/fsck: $CHUNKS chunks of 64 KiB ($((CHUNKS * CHUNK / 1048576)) MiB), $orphan orphans"
@@ -30,9 +30,10 @@ rm -f "$ROOT"/*.bin
 sync
 
 measure() {  # measure LABEL COMMAND...
-  local out
+  local label=$1 out
+  shift
   out=$({ /usr/bin/time -f '%e %M' "$@" >/dev/null; } 2>&1 | tail -1)
-  printf '  %-28s %7.2f s   peak RSS %6d MiB\n' "$1" "${out% *}" $((${out#* } / 1024))
+  printf '  %-28s %7.2f s   peak RSS %6d MiB\n' "$label" "${out% *}" $((${out#* } / 1024))
 }
 measure "fsck" "$STRATA" fsck
 measure "gc --dry-run --grace 0" "$STRATA" gc --dry-run --grace 0
