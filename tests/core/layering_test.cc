@@ -18,7 +18,8 @@ const std::map<std::string, std::set<std::string>> kAllowed = {
     {"meta", {"core", "meta"}},
     {"cache", {"core", "store", "cache"}},
     {"fs", {"core", "store", "meta", "cache", "fs"}},
-    {"cli", {"core", "store", "meta", "cache", "fs", "cli"}},
+    {"load", {"core", "store", "meta", "cache", "fs", "load"}},
+    {"cli", {"core", "store", "meta", "cache", "fs", "load", "cli"}},
 };
 
 TEST(LayeringTest, NoModuleIncludesAHigherLayer) {
