@@ -3,14 +3,16 @@
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 30
 JOBS       ?= $(shell nproc)
 PREFIX     ?= /usr/local
 
 CMAKE_GEN := -G Ninja -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
 FORMATTED := $(shell git ls-files '*.cc' '*.h' 2>/dev/null)
 
-.PHONY: all deps build build-asan demo test test-release test-asan format format-check install \
-        bench clean
+.PHONY: all deps build build-asan build-fuzz demo test test-release test-asan fuzz format \
+        format-check install bench clean
 
 all: build
 
@@ -28,9 +30,14 @@ build-asan: deps
 demo: build
 	bash scripts/demo.sh $(BUILD)/strata
 
+build-fuzz: deps
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DSTRATA_FUZZ=ON -DSTRATA_BUILD_TESTS=OFF >/dev/null
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target safetensors_fuzz
+
 # Every test, in the release build and again under AddressSanitizer + UndefinedBehaviorSanitizer,
-# after the formatting check.
-test: format-check test-release test-asan
+# after the formatting check; then the fuzz targets for a bounded time.
+test: format-check test-release test-asan fuzz
 
 test-release: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
@@ -38,6 +45,16 @@ test-release: build
 test-asan: build-asan
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
+
+# The fuzzer starts from the seed corpus in tests/fuzz/ and writes what it learns to a scratch
+# copy; a crash leaves its input in $(FUZZ_BUILD)/ and fails the target.
+fuzz: build-fuzz
+	rm -rf $(FUZZ_BUILD)/corpus && cp -r tests/fuzz/corpus/safetensors $(FUZZ_BUILD)/corpus
+	$(FUZZ_BUILD)/safetensors_fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	  -dict=tests/fuzz/safetensors.dict -artifact_prefix=$(FUZZ_BUILD)/ -print_final_stats=1 \
+	  $(FUZZ_BUILD)/corpus >$(FUZZ_BUILD)/fuzz.log 2>&1 || { tail -40 $(FUZZ_BUILD)/fuzz.log; exit 1; }
+	@grep -E 'stat::number_of_executed_units|stat::new_units_added' $(FUZZ_BUILD)/fuzz.log
+	@echo "fuzz: safetensors header parser survived $(FUZZ_SECONDS)s"
 
 format:
 	clang-format -i $(FORMATTED)
@@ -52,4 +69,4 @@ bench: build
 	bash bench/put_get.sh $(BUILD)/strata
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

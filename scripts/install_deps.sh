@@ -10,6 +10,8 @@ PACKAGES=(
   libsqlite3-dev libssl-dev libfmt-dev libcli11-dev
   # tests and checks
   libgtest-dev libgmock-dev clang-format sqlite3 bc
+  # the fuzz targets (libFuzzer comes with clang's runtime)
+  clang libclang-rt-14-dev openssl
 )
 
 missing=()
