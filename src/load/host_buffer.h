@@ -1,0 +1,34 @@
+// HostBuffer: one aligned block of host memory holding a whole file, shared by the tensor views
+// into it (a view keeps its buffer alive). Pinned (page-locked) memory replaces it when CUDA is
+// built in (issue 9, later).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+
+#include "core/status.h"
+
+namespace strata::load {
+
+class HostBuffer {
+ public:
+  // Page-aligned, uninitialised. ResourceExhausted-like NoSpace if the allocation fails.
+  static Result<std::shared_ptr<HostBuffer>> Allocate(size_t size_bytes);
+  ~HostBuffer();
+  HostBuffer(const HostBuffer&) = delete;
+  HostBuffer& operator=(const HostBuffer&) = delete;
+
+  uint8_t* data() { return data_; }
+  const uint8_t* data() const { return data_; }
+  size_t size() const { return size_; }
+  std::span<uint8_t> span() { return {data_, size_}; }
+
+ private:
+  HostBuffer(uint8_t* data, size_t size) : data_(data), size_(size) {}
+  uint8_t* data_;
+  size_t size_;
+};
+
+}  // namespace strata::load
