@@ -17,6 +17,9 @@ struct MetaStoreFactory {
   std::function<std::unique_ptr<MetaStore>(const std::string& dir)> open;
 };
 
+// Names the parameter in test output (gtest would print its bytes).
+inline void PrintTo(const MetaStoreFactory& factory, std::ostream* os) { *os << factory.name; }
+
 class MetaStoreConformanceTest : public ::testing::TestWithParam<MetaStoreFactory> {
  protected:
   void SetUp() override;

@@ -21,6 +21,9 @@ struct StoreFactory {
   std::function<std::unique_ptr<ObjectStore>(const std::string& dir)> open;
 };
 
+// Names the parameter in test output (gtest would print its bytes).
+void PrintTo(const StoreFactory& factory, std::ostream* os) { *os << factory.name; }
+
 std::vector<uint8_t> Bytes(std::string_view s) { return {s.begin(), s.end()}; }
 
 class ObjectStoreConformanceTest : public ::testing::TestWithParam<StoreFactory> {
