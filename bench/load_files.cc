@@ -17,8 +17,7 @@ int main(int argc, char** argv) {
   strata::load::Loader loader(options);
   auto start = std::chrono::steady_clock::now();
   auto files = loader.LoadLocal(argv[1]);
-  double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!files.ok()) {
     std::fprintf(stderr, "load_files: %s\n", files.status().ToString().c_str());
     return 1;

@@ -167,10 +167,9 @@ class JsonParser {
       if (pos_ == digits) return Error("bad exponent");
     }
     (void)start;
-    if (!negative && value == INT64_MIN) overflow = true;
+    if (!negative && value == INT64_MIN) overflow = true;  // 2^63 does not fit
     out.integer_ok_ = integral && !overflow;
-    out.integer_ = negative ? value : -value;
-    if (!out.integer_ok_) out.integer_ = 0;
+    out.integer_ = !out.integer_ok_ ? 0 : negative ? value : -value;
     return Status::OK();
   }
 
