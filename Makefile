@@ -36,8 +36,8 @@ build-fuzz: deps
 	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target safetensors_fuzz
 
 # Every test, in the release build and again under AddressSanitizer + UndefinedBehaviorSanitizer,
-# after the formatting check; then the fuzz targets for a bounded time.
-test: format-check test-release test-asan fuzz
+# after the formatting check and a bounded run of the fuzz targets (ctest's summary comes last).
+test: format-check fuzz test-release test-asan
 
 test-release: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
