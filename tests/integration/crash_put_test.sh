@@ -36,7 +36,7 @@ ln -s config.json src/link.json
 start=$(date +%s%N)
 "$STRATA" put w src /m >/dev/null
 put_ms=$((($(date +%s%N) - start) / 1000000 + 1))
-echo "crash_put: a full put takes ${put_ms} ms; kills land uniformly within that"
+echo "crash_put: a full put takes ${put_ms} ms; kills land uniformly in its first three quarters"
 
 kills=0 interrupted=0 partial=0 corrupt=0
 for it in $(seq 1 "$ITERATIONS"); do
@@ -46,7 +46,7 @@ for it in $(seq 1 "$ITERATIONS"); do
 
   "$STRATA" --threads 4 put w src /m >/dev/null 2>&1 &
   pid=$!
-  delay_ms=$((RANDOM % put_ms))
+  delay_ms=$((RANDOM % (put_ms * 3 / 4 + 1)))  # most kills land while the put runs
   sleep "$(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))"
   if kill -9 "$pid" 2>/dev/null; then interrupted=$((interrupted + 1)); fi
   wait "$pid" 2>/dev/null || true
