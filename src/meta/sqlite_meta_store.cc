@@ -7,149 +7,20 @@
 #include <unordered_set>
 
 #include <fmt/core.h>
-#include <sqlite3.h>
 
 #include "core/clock.h"
 #include "core/posix.h"
+#include "meta/sqlite_connection.h"
+#include "meta/sqlite_schema.h"
 
 namespace strata::meta {
 namespace {
-
-// Schema history (docs/format.md). Version 1: volumes, inodes, dentries. Version 2: chunk
-// claims and deletion marks (the GC protocol).
-constexpr int kSchemaVersion = 2;
-constexpr int kBusyTimeoutMs = 60000;
-
-constexpr const char* kSchemaV1 = R"sql(
-CREATE TABLE volumes (
-  id          INTEGER PRIMARY KEY,
-  name        TEXT NOT NULL UNIQUE,
-  root_ino    INTEGER NOT NULL,
-  chunk_size  INTEGER NOT NULL,
-  created_ns  INTEGER NOT NULL
-);
-CREATE TABLE inodes (
-  ino        INTEGER PRIMARY KEY,
-  volume_id  INTEGER NOT NULL,
-  type       INTEGER NOT NULL,
-  mode       INTEGER NOT NULL,
-  uid        INTEGER NOT NULL,
-  gid        INTEGER NOT NULL,
-  size       INTEGER NOT NULL,
-  nlink      INTEGER NOT NULL,
-  atime_ns   INTEGER NOT NULL,
-  mtime_ns   INTEGER NOT NULL,
-  ctime_ns   INTEGER NOT NULL,
-  version    INTEGER NOT NULL,
-  parent     INTEGER NOT NULL,  -- directories: the parent directory (the root: itself); else 0
-  target     BLOB,              -- symlinks: the target
-  chunks     BLOB               -- regular files: the chunk ids, 32 bytes each, in order
-);
-CREATE TABLE dentries (
-  parent  INTEGER NOT NULL,
-  name    BLOB NOT NULL,
-  ino     INTEGER NOT NULL,
-  PRIMARY KEY (parent, name)
-) WITHOUT ROWID;
-CREATE INDEX dentries_by_ino ON dentries (ino);
-)sql";
-
-constexpr const char* kMigrateV1ToV2 = R"sql(
-CREATE TABLE chunk_claims (
-  chunk       BLOB PRIMARY KEY,
-  claimed_ns  INTEGER NOT NULL
-) WITHOUT ROWID;
-CREATE TABLE chunk_deletions (
-  chunk     BLOB PRIMARY KEY,
-  since_ns  INTEGER NOT NULL
-) WITHOUT ROWID;
-UPDATE schema_version SET version = 2;
-)sql";
 
 constexpr const char* kInodeColumns =
     "i.ino, i.type, i.mode, i.uid, i.gid, i.size, i.nlink, i.atime_ns, i.mtime_ns, i.ctime_ns, "
     "i.version";
 
-Status SqliteError(sqlite3* db, int rc, std::string_view what) {
-  std::string msg =
-      fmt::format("sqlite {}: {}", what, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-  switch (rc & 0xff) {
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-      return Status::Unavailable(std::move(msg));
-    case SQLITE_FULL:
-      return Status::NoSpace(std::move(msg));
-    case SQLITE_READONLY:
-      return Status::ReadOnly(std::move(msg));
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
-      return Status::Corruption(std::move(msg));
-    case SQLITE_PERM:
-    case SQLITE_AUTH:
-      return Status::PermissionDenied(std::move(msg));
-    case SQLITE_CANTOPEN:
-      return Status::IOError(std::move(msg));
-    default:
-      return Status::IOError(std::move(msg));
-  }
-}
-
-// A prepared statement, reset on destruction so it can be reused from the cache.
-class Stmt {
- public:
-  Stmt(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
-  ~Stmt() {
-    sqlite3_reset(stmt_);
-    sqlite3_clear_bindings(stmt_);
-  }
-  Stmt(const Stmt&) = delete;
-  Stmt& operator=(const Stmt&) = delete;
-
-  // Makes the statement ready to be stepped again with new bindings.
-  void Reset() { sqlite3_reset(stmt_); }
-
-  Stmt& Bind(int i, int64_t v) {
-    sqlite3_bind_int64(stmt_, i, v);
-    return *this;
-  }
-  Stmt& Bind(int i, InodeId v) { return Bind(i, static_cast<int64_t>(v.value)); }
-  Stmt& BindText(int i, std::string_view v) {
-    sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  Stmt& BindBlob(int i, std::string_view v) {
-    // A zero-length blob must still be a blob, not NULL: pass a non-null pointer.
-    static const char kEmpty = 0;
-    sqlite3_bind_blob(stmt_, i, v.empty() ? &kEmpty : v.data(), static_cast<int>(v.size()),
-                      SQLITE_TRANSIENT);
-    return *this;
-  }
-
-  // True if a row is ready, false when done.
-  Result<bool> Step() {
-    int rc = sqlite3_step(stmt_);
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    return SqliteError(db_, rc, sqlite3_sql(stmt_));
-  }
-  Status Exec() {
-    ASSIGN_OR_RETURN(bool row, Step());
-    (void)row;
-    return Status::OK();
-  }
-
-  int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
-  std::string_view Blob(int col) const {
-    const void* p = sqlite3_column_blob(stmt_, col);
-    int n = sqlite3_column_bytes(stmt_, col);
-    return p ? std::string_view(static_cast<const char*>(p), static_cast<size_t>(n))
-             : std::string_view();
-  }
-
- private:
-  sqlite3* db_;
-  sqlite3_stmt* stmt_;
-};
+using Stmt = SqliteStatement;
 
 Attr AttrFromRow(const Stmt& s, int first) {
   Attr a;
@@ -192,40 +63,7 @@ Result<std::vector<ChunkId>> DecodeChunks(std::string_view blob, InodeId ino) {
 
 class SqliteMetaStore final : public MetaStore {
  public:
-  explicit SqliteMetaStore(sqlite3* db) : db_(db) {}
-  ~SqliteMetaStore() override {
-    for (auto& [sql, stmt] : stmts_) sqlite3_finalize(stmt);
-    sqlite3_close(db_);
-  }
-
-  Status Init() {
-    std::lock_guard lock(mu_);
-    RETURN_IF_ERROR(ExecScript("PRAGMA journal_mode=WAL"));
-    RETURN_IF_ERROR(ExecScript("PRAGMA synchronous=FULL"));
-    RETURN_IF_ERROR(ExecScript("PRAGMA foreign_keys=OFF"));
-    return InTransaction([&]() -> Status {
-      RETURN_IF_ERROR(ExecScript("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER)"));
-      int version = 0;
-      {
-        ASSIGN_OR_RETURN(auto s, Prepare("SELECT version FROM schema_version"));
-        ASSIGN_OR_RETURN(bool row, s->Step());
-        if (row) version = static_cast<int>(s->Int(0));
-      }
-      if (version > kSchemaVersion) {
-        return Status::NotSupported(fmt::format(
-            "metadata schema version {} is newer than this strata supports ({}); upgrade strata",
-            version, kSchemaVersion));
-      }
-      if (version == 0) {
-        RETURN_IF_ERROR(ExecScript(kSchemaV1));
-        RETURN_IF_ERROR(ExecScript("INSERT INTO schema_version VALUES (1)"));
-        version = 1;
-      }
-      // Each later version migrates from the one before, in this transaction.
-      if (version == 1) RETURN_IF_ERROR(ExecScript(kMigrateV1ToV2));
-      return Status::OK();
-    });
-  }
+  explicit SqliteMetaStore(std::unique_ptr<SqliteConnection> conn) : conn_(std::move(conn)) {}
 
   // ---- volumes ----
 
@@ -237,22 +75,22 @@ class SqliteMetaStore final : public MetaStore {
     }
     std::lock_guard lock(mu_);
     VolumeInfo info;
-    RETURN_IF_ERROR(InTransaction([&]() -> Status {
+    RETURN_IF_ERROR(conn_->InTransaction([&]() -> Status {
       Result<VolumeInfo> existing = GetVolumeLocked(name);
       if (existing.ok()) return Status::AlreadyExists(fmt::format("volume '{}' exists", name));
       if (existing.status().code() != Code::kNotFound) return existing.status();
       int64_t now = NowNanos();
       {
-        ASSIGN_OR_RETURN(auto s, Prepare("INSERT INTO volumes (name, root_ino, chunk_size, "
-                                         "created_ns) VALUES (?, 0, ?, ?)"));
+        ASSIGN_OR_RETURN(auto s, conn_->Prepare("INSERT INTO volumes (name, root_ino, chunk_size, "
+                                                "created_ns) VALUES (?, 0, ?, ?)"));
         s->BindText(1, name).Bind(2, static_cast<int64_t>(chunk_size_bytes)).Bind(3, now);
         RETURN_IF_ERROR(s->Exec());
       }
-      info.id = static_cast<uint64_t>(sqlite3_last_insert_rowid(db_));
+      info.id = static_cast<uint64_t>(conn_->last_insert_rowid());
       NewNode root{FileType::kDirectory, 0755, 0, 0, now, ""};
       ASSIGN_OR_RETURN(InodeId root_ino, InsertInode(info.id, root, InodeId{0}, 2, "", now));
       RETURN_IF_ERROR(SetParent(root_ino, root_ino));
-      ASSIGN_OR_RETURN(auto s, Prepare("UPDATE volumes SET root_ino = ? WHERE id = ?"));
+      ASSIGN_OR_RETURN(auto s, conn_->Prepare("UPDATE volumes SET root_ino = ? WHERE id = ?"));
       s->Bind(1, root_ino).Bind(2, static_cast<int64_t>(info.id));
       RETURN_IF_ERROR(s->Exec());
       info.name = std::string(name);
@@ -271,8 +109,9 @@ class SqliteMetaStore final : public MetaStore {
 
   Result<std::vector<VolumeInfo>> ListVolumes() override {
     std::lock_guard lock(mu_);
-    ASSIGN_OR_RETURN(auto s, Prepare("SELECT id, name, root_ino, chunk_size, created_ns FROM "
-                                     "volumes ORDER BY name"));
+    ASSIGN_OR_RETURN(auto s,
+                     conn_->Prepare("SELECT id, name, root_ino, chunk_size, created_ns FROM "
+                                    "volumes ORDER BY name"));
     std::vector<VolumeInfo> out;
     for (;;) {
       ASSIGN_OR_RETURN(bool row, s->Step());
@@ -301,10 +140,11 @@ class SqliteMetaStore final : public MetaStore {
     if (attr.type != FileType::kDirectory) {
       return Status::NotDirectory(fmt::format("inode {} is not a directory", dir.value));
     }
-    ASSIGN_OR_RETURN(auto s, Prepare(fmt::format("SELECT d.name, {} FROM dentries d JOIN inodes i "
-                                                 "ON i.ino = d.ino WHERE d.parent = ? ORDER BY "
-                                                 "d.name",
-                                                 kInodeColumns)));
+    ASSIGN_OR_RETURN(auto s,
+                     conn_->Prepare(fmt::format("SELECT d.name, {} FROM dentries d JOIN inodes i "
+                                                "ON i.ino = d.ino WHERE d.parent = ? ORDER BY "
+                                                "d.name",
+                                                kInodeColumns)));
     s->Bind(1, dir);
     std::vector<DirEntry> out;
     for (;;) {
@@ -317,7 +157,7 @@ class SqliteMetaStore final : public MetaStore {
 
   Result<std::string> ReadLink(InodeId ino) override {
     std::lock_guard lock(mu_);
-    ASSIGN_OR_RETURN(auto s, Prepare("SELECT type, target FROM inodes WHERE ino = ?"));
+    ASSIGN_OR_RETURN(auto s, conn_->Prepare("SELECT type, target FROM inodes WHERE ino = ?"));
     s->Bind(1, ino);
     ASSIGN_OR_RETURN(bool row, s->Step());
     if (!row) return Status::NotFound(fmt::format("no inode {}", ino.value));
@@ -329,7 +169,7 @@ class SqliteMetaStore final : public MetaStore {
 
   Result<FileContent> GetContent(InodeId ino) override {
     std::lock_guard lock(mu_);
-    ASSIGN_OR_RETURN(auto s, Prepare("SELECT type, size, chunks FROM inodes WHERE ino = ?"));
+    ASSIGN_OR_RETURN(auto s, conn_->Prepare("SELECT type, size, chunks FROM inodes WHERE ino = ?"));
     s->Bind(1, ino);
     ASSIGN_OR_RETURN(bool row, s->Step());
     if (!row) return Status::NotFound(fmt::format("no inode {}", ino.value));
@@ -352,7 +192,7 @@ class SqliteMetaStore final : public MetaStore {
     RETURN_IF_ERROR(ValidateName(name));
     std::lock_guard lock(mu_);
     Attr result;
-    RETURN_IF_ERROR(InTransaction([&]() -> Status {
+    RETURN_IF_ERROR(conn_->InTransaction([&]() -> Status {
       ASSIGN_OR_RETURN(uint64_t volume_id, RequireDirectory(parent));
       RETURN_IF_ERROR(RequireAbsent(parent, name));
       int64_t now = NowNanos();
@@ -376,7 +216,7 @@ class SqliteMetaStore final : public MetaStore {
     RETURN_IF_ERROR(ValidateName(name));
     std::lock_guard lock(mu_);
     Attr result;
-    RETURN_IF_ERROR(InTransaction([&]() -> Status {
+    RETURN_IF_ERROR(conn_->InTransaction([&]() -> Status {
       ASSIGN_OR_RETURN(uint64_t volume_id, RequireDirectory(parent));
       ASSIGN_OR_RETURN(uint64_t chunk_size, ChunkSizeOf(volume_id));
       RETURN_IF_ERROR(ValidateContent(content, chunk_size));
@@ -395,9 +235,9 @@ class SqliteMetaStore final : public MetaStore {
           result = *existing;
           return Status::OK();
         }
-        ASSIGN_OR_RETURN(auto s, Prepare("UPDATE inodes SET size = ?, chunks = ?, mode = ?, "
-                                         "mtime_ns = ?, ctime_ns = ?, version = version + 1 "
-                                         "WHERE ino = ?"));
+        ASSIGN_OR_RETURN(auto s, conn_->Prepare("UPDATE inodes SET size = ?, chunks = ?, mode = ?, "
+                                                "mtime_ns = ?, ctime_ns = ?, version = version + 1 "
+                                                "WHERE ino = ?"));
         s->Bind(1, static_cast<int64_t>(content.size_bytes))
             .BindBlob(2, blob)
             .Bind(3, node.mode & 07777)
@@ -414,7 +254,8 @@ class SqliteMetaStore final : public MetaStore {
       file.mtime_ns = mtime;
       ASSIGN_OR_RETURN(InodeId ino, InsertInode(volume_id, file, InodeId{0}, 1, "", now));
       {
-        ASSIGN_OR_RETURN(auto s, Prepare("UPDATE inodes SET size = ?, chunks = ? WHERE ino = ?"));
+        ASSIGN_OR_RETURN(auto s,
+                         conn_->Prepare("UPDATE inodes SET size = ?, chunks = ? WHERE ino = ?"));
         s->Bind(1, static_cast<int64_t>(content.size_bytes)).BindBlob(2, blob).Bind(3, ino);
         RETURN_IF_ERROR(s->Exec());
       }
@@ -431,7 +272,7 @@ class SqliteMetaStore final : public MetaStore {
     RETURN_IF_ERROR(ValidateName(src_name));
     RETURN_IF_ERROR(ValidateName(dst_name));
     std::lock_guard lock(mu_);
-    return InTransaction([&]() -> Status {
+    return conn_->InTransaction([&]() -> Status {
       ASSIGN_OR_RETURN(uint64_t src_volume, RequireDirectory(src_parent));
       ASSIGN_OR_RETURN(uint64_t dst_volume, RequireDirectory(dst_parent));
       if (src_volume != dst_volume) {
@@ -470,7 +311,7 @@ class SqliteMetaStore final : public MetaStore {
         RETURN_IF_ERROR(AddLinks(dst_parent, 1));
       }
       {
-        ASSIGN_OR_RETURN(auto s, Prepare("UPDATE inodes SET ctime_ns = ? WHERE ino = ?"));
+        ASSIGN_OR_RETURN(auto s, conn_->Prepare("UPDATE inodes SET ctime_ns = ? WHERE ino = ?"));
         s->Bind(1, now).Bind(2, src.ino);
         RETURN_IF_ERROR(s->Exec());
       }
@@ -483,7 +324,7 @@ class SqliteMetaStore final : public MetaStore {
   Status Unlink(InodeId parent, std::string_view name) override {
     RETURN_IF_ERROR(ValidateName(name));
     std::lock_guard lock(mu_);
-    return InTransaction([&]() -> Status {
+    return conn_->InTransaction([&]() -> Status {
       RETURN_IF_ERROR(RequireDirectory(parent).status());
       ASSIGN_OR_RETURN(Attr attr, LookupLocked(parent, name));
       if (attr.type == FileType::kDirectory) {
@@ -497,7 +338,7 @@ class SqliteMetaStore final : public MetaStore {
   Status Rmdir(InodeId parent, std::string_view name) override {
     RETURN_IF_ERROR(ValidateName(name));
     std::lock_guard lock(mu_);
-    return InTransaction([&]() -> Status {
+    return conn_->InTransaction([&]() -> Status {
       RETURN_IF_ERROR(RequireDirectory(parent).status());
       ASSIGN_OR_RETURN(Attr attr, LookupLocked(parent, name));
       if (attr.type != FileType::kDirectory) {
@@ -513,7 +354,7 @@ class SqliteMetaStore final : public MetaStore {
     RETURN_IF_ERROR(ValidateName(new_name));
     std::lock_guard lock(mu_);
     Attr result;
-    RETURN_IF_ERROR(InTransaction([&]() -> Status {
+    RETURN_IF_ERROR(conn_->InTransaction([&]() -> Status {
       ASSIGN_OR_RETURN(uint64_t volume_id, RequireDirectory(new_parent));
       ASSIGN_OR_RETURN(Attr attr, GetAttrLocked(ino));
       if (attr.type == FileType::kDirectory) {
@@ -526,7 +367,7 @@ class SqliteMetaStore final : public MetaStore {
       RETURN_IF_ERROR(AddLinks(ino, 1));
       int64_t now = NowNanos();
       {
-        ASSIGN_OR_RETURN(auto s, Prepare("UPDATE inodes SET ctime_ns = ? WHERE ino = ?"));
+        ASSIGN_OR_RETURN(auto s, conn_->Prepare("UPDATE inodes SET ctime_ns = ? WHERE ino = ?"));
         s->Bind(1, now).Bind(2, ino);
         RETURN_IF_ERROR(s->Exec());
       }
@@ -539,13 +380,13 @@ class SqliteMetaStore final : public MetaStore {
 
   Status DeleteVolume(std::string_view name) override {
     std::lock_guard lock(mu_);
-    return InTransaction([&]() -> Status {
+    return conn_->InTransaction([&]() -> Status {
       ASSIGN_OR_RETURN(VolumeInfo v, GetVolumeLocked(name));
       const int64_t id = static_cast<int64_t>(v.id);
       for (const char* sql :
            {"DELETE FROM dentries WHERE parent IN (SELECT ino FROM inodes WHERE volume_id = ?)",
             "DELETE FROM inodes WHERE volume_id = ?", "DELETE FROM volumes WHERE id = ?"}) {
-        ASSIGN_OR_RETURN(auto s, Prepare(sql));
+        ASSIGN_OR_RETURN(auto s, conn_->Prepare(sql));
         s->Bind(1, id);
         RETURN_IF_ERROR(s->Exec());
       }
@@ -559,26 +400,26 @@ class SqliteMetaStore final : public MetaStore {
     std::lock_guard lock(mu_);
     // A claim only matters while its writer runs, and a machine crash ends the writer too: it
     // need not reach the disk before we go on, so skip the fsync of this commit.
-    RETURN_IF_ERROR(ExecScript("PRAGMA synchronous=NORMAL"));
+    RETURN_IF_ERROR(conn_->Exec("PRAGMA synchronous=NORMAL"));
     std::vector<ChunkId> being_deleted;
-    Status status = InTransaction([&]() -> Status {
+    Status status = conn_->InTransaction([&]() -> Status {
       int64_t now = NowNanos();
       for (const auto& id : ids) {
         std::string_view raw = RawId(id);
         {
-          ASSIGN_OR_RETURN(auto s, Prepare("INSERT OR REPLACE INTO chunk_claims (chunk, "
-                                           "claimed_ns) VALUES (?, ?)"));
+          ASSIGN_OR_RETURN(auto s, conn_->Prepare("INSERT OR REPLACE INTO chunk_claims (chunk, "
+                                                  "claimed_ns) VALUES (?, ?)"));
           s->BindBlob(1, raw).Bind(2, now);
           RETURN_IF_ERROR(s->Exec());
         }
-        ASSIGN_OR_RETURN(auto s, Prepare("SELECT 1 FROM chunk_deletions WHERE chunk = ?"));
+        ASSIGN_OR_RETURN(auto s, conn_->Prepare("SELECT 1 FROM chunk_deletions WHERE chunk = ?"));
         s->BindBlob(1, raw);
         ASSIGN_OR_RETURN(bool row, s->Step());
         if (row) being_deleted.push_back(id);
       }
       return Status::OK();
     });
-    Status restore = ExecScript("PRAGMA synchronous=FULL");
+    Status restore = conn_->Exec("PRAGMA synchronous=FULL");
     RETURN_IF_ERROR(status);
     RETURN_IF_ERROR(restore);
     return being_deleted;
@@ -588,7 +429,7 @@ class SqliteMetaStore final : public MetaStore {
                                                   int64_t claimed_since_ns, bool dry_run) override {
     std::lock_guard lock(mu_);
     std::vector<ChunkId> picked;
-    RETURN_IF_ERROR(InTransaction([&]() -> Status {
+    RETURN_IF_ERROR(conn_->InTransaction([&]() -> Status {
       std::unordered_set<ChunkId, ChunkIdHash> referenced;
       RETURN_IF_ERROR(
           ForEachFileLocked([&](InodeId, uint64_t, uint64_t, const std::vector<ChunkId>& chunks) {
@@ -600,15 +441,17 @@ class SqliteMetaStore final : public MetaStore {
         if (referenced.count(id)) continue;
         std::string_view raw = RawId(id);
         {
-          ASSIGN_OR_RETURN(auto s, Prepare("SELECT claimed_ns FROM chunk_claims WHERE chunk = ?"));
+          ASSIGN_OR_RETURN(auto s,
+                           conn_->Prepare("SELECT claimed_ns FROM chunk_claims WHERE chunk = ?"));
           s->BindBlob(1, raw);
           ASSIGN_OR_RETURN(bool row, s->Step());
           if (row && s->Int(0) >= claimed_since_ns) continue;
         }
         picked.push_back(id);
         if (dry_run) continue;
-        ASSIGN_OR_RETURN(auto s, Prepare("INSERT OR REPLACE INTO chunk_deletions (chunk, since_ns) "
-                                         "VALUES (?, ?)"));
+        ASSIGN_OR_RETURN(auto s,
+                         conn_->Prepare("INSERT OR REPLACE INTO chunk_deletions (chunk, since_ns) "
+                                        "VALUES (?, ?)"));
         s->BindBlob(1, raw).Bind(2, now);
         RETURN_IF_ERROR(s->Exec());
       }
@@ -619,7 +462,7 @@ class SqliteMetaStore final : public MetaStore {
 
   Result<std::vector<ChunkId>> ChunksBeingDeleted() override {
     std::lock_guard lock(mu_);
-    ASSIGN_OR_RETURN(auto s, Prepare("SELECT chunk FROM chunk_deletions"));
+    ASSIGN_OR_RETURN(auto s, conn_->Prepare("SELECT chunk FROM chunk_deletions"));
     std::vector<ChunkId> out;
     for (;;) {
       ASSIGN_OR_RETURN(bool row, s->Step());
@@ -635,9 +478,9 @@ class SqliteMetaStore final : public MetaStore {
 
   Status EndChunkDeletion(const std::vector<ChunkId>& ids) override {
     std::lock_guard lock(mu_);
-    return InTransaction([&]() -> Status {
+    return conn_->InTransaction([&]() -> Status {
       for (const auto& id : ids) {
-        ASSIGN_OR_RETURN(auto s, Prepare("DELETE FROM chunk_deletions WHERE chunk = ?"));
+        ASSIGN_OR_RETURN(auto s, conn_->Prepare("DELETE FROM chunk_deletions WHERE chunk = ?"));
         s->BindBlob(1, RawId(id));
         RETURN_IF_ERROR(s->Exec());
       }
@@ -648,11 +491,11 @@ class SqliteMetaStore final : public MetaStore {
   Result<size_t> ExpireClaims(int64_t before_ns) override {
     std::lock_guard lock(mu_);
     size_t removed = 0;
-    RETURN_IF_ERROR(InTransaction([&]() -> Status {
-      ASSIGN_OR_RETURN(auto s, Prepare("DELETE FROM chunk_claims WHERE claimed_ns < ?"));
+    RETURN_IF_ERROR(conn_->InTransaction([&]() -> Status {
+      ASSIGN_OR_RETURN(auto s, conn_->Prepare("DELETE FROM chunk_claims WHERE claimed_ns < ?"));
       s->Bind(1, before_ns);
       RETURN_IF_ERROR(s->Exec());
-      removed = static_cast<size_t>(sqlite3_changes(db_));
+      removed = static_cast<size_t>(conn_->changes());
       return Status::OK();
     }));
     return removed;
@@ -706,7 +549,7 @@ class SqliteMetaStore final : public MetaStore {
          "inode {} belongs to missing volume {}"},
     };
     for (const auto& check : kChecks) {
-      ASSIGN_OR_RETURN(auto s, Prepare(check.sql));
+      ASSIGN_OR_RETURN(auto s, conn_->Prepare(check.sql));
       for (;;) {
         ASSIGN_OR_RETURN(bool row, s->Step());
         if (!row) break;
@@ -735,8 +578,9 @@ class SqliteMetaStore final : public MetaStore {
   // Calls `fn(ino, size, chunk_size, chunks)` for every regular file of every volume.
   Status ForEachFileLocked(
       const std::function<Status(InodeId, uint64_t, uint64_t, const std::vector<ChunkId>&)>& fn) {
-    ASSIGN_OR_RETURN(auto s, Prepare("SELECT i.ino, i.size, v.chunk_size, i.chunks FROM inodes i "
-                                     "JOIN volumes v ON v.id = i.volume_id WHERE i.type = 1"));
+    ASSIGN_OR_RETURN(auto s,
+                     conn_->Prepare("SELECT i.ino, i.size, v.chunk_size, i.chunks FROM inodes i "
+                                    "JOIN volumes v ON v.id = i.volume_id WHERE i.type = 1"));
     for (;;) {
       ASSIGN_OR_RETURN(bool row, s->Step());
       if (!row) break;
@@ -746,39 +590,6 @@ class SqliteMetaStore final : public MetaStore {
           fn(ino, static_cast<uint64_t>(s->Int(1)), static_cast<uint64_t>(s->Int(2)), chunks));
     }
     return Status::OK();
-  }
-
-  Result<std::unique_ptr<Stmt>> Prepare(const std::string& sql) {
-    auto it = stmts_.find(sql);
-    if (it == stmts_.end()) {
-      sqlite3_stmt* stmt = nullptr;
-      int rc = sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &stmt, nullptr);
-      if (rc != SQLITE_OK) return SqliteError(db_, rc, "prepare");
-      it = stmts_.emplace(sql, stmt).first;
-    }
-    return std::make_unique<Stmt>(db_, it->second);
-  }
-
-  Status ExecScript(const char* sql) {
-    char* err = nullptr;
-    int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &err);
-    if (rc != SQLITE_OK) {
-      std::string msg = err ? err : sqlite3_errstr(rc);
-      sqlite3_free(err);
-      return SqliteError(nullptr, rc, msg);
-    }
-    return Status::OK();
-  }
-
-  // Runs `body` inside BEGIN IMMEDIATE … COMMIT, rolling back if it fails. IMMEDIATE takes the
-  // write lock up front: a deferred transaction that later upgrades can fail with SQLITE_BUSY at a
-  // point where retrying the statement is wrong.
-  Status InTransaction(const std::function<Status()>& body) {
-    RETURN_IF_ERROR(ExecScript("BEGIN IMMEDIATE"));
-    Status status = body();
-    if (status.ok()) status = ExecScript("COMMIT");
-    if (!status.ok()) (void)ExecScript("ROLLBACK");
-    return status;
   }
 
   static VolumeInfo VolumeFromRow(const Stmt& s) {
@@ -792,8 +603,9 @@ class SqliteMetaStore final : public MetaStore {
   }
 
   Result<VolumeInfo> GetVolumeLocked(std::string_view name) {
-    ASSIGN_OR_RETURN(auto s, Prepare("SELECT id, name, root_ino, chunk_size, created_ns FROM "
-                                     "volumes WHERE name = ?"));
+    ASSIGN_OR_RETURN(auto s,
+                     conn_->Prepare("SELECT id, name, root_ino, chunk_size, created_ns FROM "
+                                    "volumes WHERE name = ?"));
     s->BindText(1, name);
     ASSIGN_OR_RETURN(bool row, s->Step());
     if (!row) return Status::NotFound(fmt::format("no volume named '{}'", name));
@@ -801,7 +613,7 @@ class SqliteMetaStore final : public MetaStore {
   }
 
   Result<uint64_t> ChunkSizeOf(uint64_t volume_id) {
-    ASSIGN_OR_RETURN(auto s, Prepare("SELECT chunk_size FROM volumes WHERE id = ?"));
+    ASSIGN_OR_RETURN(auto s, conn_->Prepare("SELECT chunk_size FROM volumes WHERE id = ?"));
     s->Bind(1, static_cast<int64_t>(volume_id));
     ASSIGN_OR_RETURN(bool row, s->Step());
     if (!row) return Status::Corruption(fmt::format("no volume with id {}", volume_id));
@@ -809,7 +621,7 @@ class SqliteMetaStore final : public MetaStore {
   }
 
   Result<uint64_t> VolumeOf(InodeId ino) {
-    ASSIGN_OR_RETURN(auto s, Prepare("SELECT volume_id FROM inodes WHERE ino = ?"));
+    ASSIGN_OR_RETURN(auto s, conn_->Prepare("SELECT volume_id FROM inodes WHERE ino = ?"));
     s->Bind(1, ino);
     ASSIGN_OR_RETURN(bool row, s->Step());
     if (!row) return Status::NotFound(fmt::format("no inode {}", ino.value));
@@ -817,8 +629,8 @@ class SqliteMetaStore final : public MetaStore {
   }
 
   Result<Attr> GetAttrLocked(InodeId ino) {
-    ASSIGN_OR_RETURN(
-        auto s, Prepare(fmt::format("SELECT {} FROM inodes i WHERE i.ino = ?", kInodeColumns)));
+    ASSIGN_OR_RETURN(auto s, conn_->Prepare(fmt::format("SELECT {} FROM inodes i WHERE i.ino = ?",
+                                                        kInodeColumns)));
     s->Bind(1, ino);
     ASSIGN_OR_RETURN(bool row, s->Step());
     if (!row) return Status::NotFound(fmt::format("no inode {}", ino.value));
@@ -827,10 +639,11 @@ class SqliteMetaStore final : public MetaStore {
 
   Result<Attr> LookupLocked(InodeId parent, std::string_view name) {
     {
-      ASSIGN_OR_RETURN(auto s, Prepare(fmt::format("SELECT {} FROM dentries d JOIN inodes i ON "
-                                                   "i.ino = d.ino WHERE d.parent = ? AND d.name "
-                                                   "= ?",
-                                                   kInodeColumns)));
+      ASSIGN_OR_RETURN(auto s,
+                       conn_->Prepare(fmt::format("SELECT {} FROM dentries d JOIN inodes i ON "
+                                                  "i.ino = d.ino WHERE d.parent = ? AND d.name "
+                                                  "= ?",
+                                                  kInodeColumns)));
       s->Bind(1, parent).BindBlob(2, name);
       ASSIGN_OR_RETURN(bool row, s->Step());
       if (row) return AttrFromRow(*s, 0);
@@ -841,7 +654,7 @@ class SqliteMetaStore final : public MetaStore {
 
   // OK with the directory's volume id if `ino` is a directory.
   Result<uint64_t> RequireDirectory(InodeId ino) {
-    ASSIGN_OR_RETURN(auto s, Prepare("SELECT type, volume_id FROM inodes WHERE ino = ?"));
+    ASSIGN_OR_RETURN(auto s, conn_->Prepare("SELECT type, volume_id FROM inodes WHERE ino = ?"));
     s->Bind(1, ino);
     ASSIGN_OR_RETURN(bool row, s->Step());
     if (!row) return Status::NotFound(fmt::format("no directory inode {}", ino.value));
@@ -852,7 +665,8 @@ class SqliteMetaStore final : public MetaStore {
   }
 
   Status RequireAbsent(InodeId parent, std::string_view name) {
-    ASSIGN_OR_RETURN(auto s, Prepare("SELECT 1 FROM dentries WHERE parent = ? AND name = ?"));
+    ASSIGN_OR_RETURN(auto s,
+                     conn_->Prepare("SELECT 1 FROM dentries WHERE parent = ? AND name = ?"));
     s->Bind(1, parent).BindBlob(2, name);
     ASSIGN_OR_RETURN(bool row, s->Step());
     if (row) return Status::AlreadyExists(fmt::format("'{}' exists", name));
@@ -860,7 +674,7 @@ class SqliteMetaStore final : public MetaStore {
   }
 
   Status RequireEmpty(InodeId dir, std::string_view name) {
-    ASSIGN_OR_RETURN(auto s, Prepare("SELECT 1 FROM dentries WHERE parent = ? LIMIT 1"));
+    ASSIGN_OR_RETURN(auto s, conn_->Prepare("SELECT 1 FROM dentries WHERE parent = ? LIMIT 1"));
     s->Bind(1, dir);
     ASSIGN_OR_RETURN(bool row, s->Step());
     if (row) return Status::NotEmpty(fmt::format("directory '{}' is not empty", name));
@@ -869,7 +683,7 @@ class SqliteMetaStore final : public MetaStore {
 
   // True if `dir` is `ancestor` or lies below it; walks parent pointers up to the root.
   Result<bool> IsSelfOrDescendant(InodeId dir, InodeId ancestor) {
-    ASSIGN_OR_RETURN(auto s, Prepare("SELECT parent FROM inodes WHERE ino = ?"));
+    ASSIGN_OR_RETURN(auto s, conn_->Prepare("SELECT parent FROM inodes WHERE ino = ?"));
     InodeId cur = dir;
     for (;;) {
       if (cur == ancestor) return true;
@@ -885,10 +699,11 @@ class SqliteMetaStore final : public MetaStore {
 
   Result<InodeId> InsertInode(uint64_t volume_id, const NewNode& node, InodeId parent,
                               uint32_t nlink, std::string_view target, int64_t now) {
-    ASSIGN_OR_RETURN(auto s, Prepare("INSERT INTO inodes (volume_id, type, mode, uid, gid, size, "
-                                     "nlink, atime_ns, mtime_ns, ctime_ns, version, parent, "
-                                     "target, chunks) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, "
-                                     "?, ?)"));
+    ASSIGN_OR_RETURN(auto s,
+                     conn_->Prepare("INSERT INTO inodes (volume_id, type, mode, uid, gid, size, "
+                                    "nlink, atime_ns, mtime_ns, ctime_ns, version, parent, "
+                                    "target, chunks) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, "
+                                    "?, ?)"));
     int64_t mtime = node.mtime_ns != 0 ? node.mtime_ns : now;
     uint64_t size = node.type == FileType::kSymlink ? target.size() : 0;
     s->Bind(1, static_cast<int64_t>(volume_id))
@@ -905,13 +720,13 @@ class SqliteMetaStore final : public MetaStore {
         .BindBlob(12, target)
         .BindBlob(13, "");
     RETURN_IF_ERROR(s->Exec());
-    return InodeId{static_cast<uint64_t>(sqlite3_last_insert_rowid(db_))};
+    return InodeId{static_cast<uint64_t>(conn_->last_insert_rowid())};
   }
 
   Result<bool> SameFile(InodeId ino, uint64_t size, std::string_view blob, uint32_t mode,
                         int64_t mtime) {
-    ASSIGN_OR_RETURN(auto s,
-                     Prepare("SELECT size, chunks, mode, mtime_ns FROM inodes WHERE ino = ?"));
+    ASSIGN_OR_RETURN(
+        auto s, conn_->Prepare("SELECT size, chunks, mode, mtime_ns FROM inodes WHERE ino = ?"));
     s->Bind(1, ino);
     ASSIGN_OR_RETURN(bool row, s->Step());
     return row && static_cast<uint64_t>(s->Int(0)) == size && s->Blob(1) == blob &&
@@ -919,13 +734,14 @@ class SqliteMetaStore final : public MetaStore {
   }
 
   Status InsertEntry(InodeId parent, std::string_view name, InodeId ino) {
-    ASSIGN_OR_RETURN(auto s, Prepare("INSERT INTO dentries (parent, name, ino) VALUES (?, ?, ?)"));
+    ASSIGN_OR_RETURN(auto s,
+                     conn_->Prepare("INSERT INTO dentries (parent, name, ino) VALUES (?, ?, ?)"));
     s->Bind(1, parent).BindBlob(2, name).Bind(3, ino);
     return s->Exec();
   }
 
   Status DeleteEntry(InodeId parent, std::string_view name) {
-    ASSIGN_OR_RETURN(auto s, Prepare("DELETE FROM dentries WHERE parent = ? AND name = ?"));
+    ASSIGN_OR_RETURN(auto s, conn_->Prepare("DELETE FROM dentries WHERE parent = ? AND name = ?"));
     s->Bind(1, parent).BindBlob(2, name);
     return s->Exec();
   }
@@ -940,56 +756,47 @@ class SqliteMetaStore final : public MetaStore {
     }
     if (attr.nlink <= 1) return DeleteInode(attr.ino);
     RETURN_IF_ERROR(AddLinks(attr.ino, -1));
-    ASSIGN_OR_RETURN(auto s, Prepare("UPDATE inodes SET ctime_ns = ? WHERE ino = ?"));
+    ASSIGN_OR_RETURN(auto s, conn_->Prepare("UPDATE inodes SET ctime_ns = ? WHERE ino = ?"));
     s->Bind(1, NowNanos()).Bind(2, attr.ino);
     return s->Exec();
   }
 
   Status DeleteInode(InodeId ino) {
-    ASSIGN_OR_RETURN(auto s, Prepare("DELETE FROM inodes WHERE ino = ?"));
+    ASSIGN_OR_RETURN(auto s, conn_->Prepare("DELETE FROM inodes WHERE ino = ?"));
     s->Bind(1, ino);
     return s->Exec();
   }
 
   Status AddLinks(InodeId ino, int delta) {
-    ASSIGN_OR_RETURN(auto s, Prepare("UPDATE inodes SET nlink = nlink + ? WHERE ino = ?"));
+    ASSIGN_OR_RETURN(auto s, conn_->Prepare("UPDATE inodes SET nlink = nlink + ? WHERE ino = ?"));
     s->Bind(1, delta).Bind(2, ino);
     return s->Exec();
   }
 
   Status SetParent(InodeId ino, InodeId parent) {
-    ASSIGN_OR_RETURN(auto s, Prepare("UPDATE inodes SET parent = ? WHERE ino = ?"));
+    ASSIGN_OR_RETURN(auto s, conn_->Prepare("UPDATE inodes SET parent = ? WHERE ino = ?"));
     s->Bind(1, parent).Bind(2, ino);
     return s->Exec();
   }
 
   Status TouchDirectory(InodeId dir, int64_t now) {
-    ASSIGN_OR_RETURN(auto s, Prepare("UPDATE inodes SET mtime_ns = ?, ctime_ns = ? WHERE ino = ?"));
+    ASSIGN_OR_RETURN(auto s,
+                     conn_->Prepare("UPDATE inodes SET mtime_ns = ?, ctime_ns = ? WHERE ino = ?"));
     s->Bind(1, now).Bind(2, now).Bind(3, dir);
     return s->Exec();
   }
 
-  std::mutex mu_;
-  sqlite3* const db_;
-  std::map<std::string, sqlite3_stmt*> stmts_;  // GUARDED_BY(mu_)
+  std::mutex mu_;                                 // one connection: callers take turns
+  const std::unique_ptr<SqliteConnection> conn_;  // GUARDED_BY(mu_)
 };
 
 }  // namespace
 
 Result<std::unique_ptr<MetaStore>> OpenSqliteMetaStore(const std::string& path) {
   if (path != ":memory:") RETURN_IF_ERROR(MakeDirs(DirName(path)));
-  sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(
-      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
-  if (rc != SQLITE_OK) {
-    Status status = SqliteError(db, rc, fmt::format("open {}", path));
-    sqlite3_close(db);
-    return status;
-  }
-  sqlite3_busy_timeout(db, kBusyTimeoutMs);
-  auto store = std::make_unique<SqliteMetaStore>(db);
-  RETURN_IF_ERROR(store->Init().WithContext(fmt::format("metadata {}", path)));
-  return std::unique_ptr<MetaStore>(std::move(store));
+  ASSIGN_OR_RETURN(std::unique_ptr<SqliteConnection> conn, SqliteConnection::Open(path));
+  RETURN_IF_ERROR(MigrateSqliteSchema(*conn).WithContext(fmt::format("metadata {}", path)));
+  return std::unique_ptr<MetaStore>(new SqliteMetaStore(std::move(conn)));
 }
 
 }  // namespace strata::meta

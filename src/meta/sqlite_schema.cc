@@ -1,0 +1,85 @@
+#include "meta/sqlite_schema.h"
+
+#include <fmt/core.h>
+
+namespace strata::meta {
+namespace {
+
+// Schema history (docs/format.md). Version 1: volumes, inodes, dentries. Version 2: chunk
+// claims and deletion marks (the GC protocol).
+constexpr int kSchemaVersion = 2;
+
+constexpr const char* kSchemaV1 = R"sql(
+CREATE TABLE volumes (
+  id          INTEGER PRIMARY KEY,
+  name        TEXT NOT NULL UNIQUE,
+  root_ino    INTEGER NOT NULL,
+  chunk_size  INTEGER NOT NULL,
+  created_ns  INTEGER NOT NULL
+);
+CREATE TABLE inodes (
+  ino        INTEGER PRIMARY KEY,
+  volume_id  INTEGER NOT NULL,
+  type       INTEGER NOT NULL,
+  mode       INTEGER NOT NULL,
+  uid        INTEGER NOT NULL,
+  gid        INTEGER NOT NULL,
+  size       INTEGER NOT NULL,
+  nlink      INTEGER NOT NULL,
+  atime_ns   INTEGER NOT NULL,
+  mtime_ns   INTEGER NOT NULL,
+  ctime_ns   INTEGER NOT NULL,
+  version    INTEGER NOT NULL,
+  parent     INTEGER NOT NULL,  -- directories: the parent directory (the root: itself); else 0
+  target     BLOB,              -- symlinks: the target
+  chunks     BLOB               -- regular files: the chunk ids, 32 bytes each, in order
+);
+CREATE TABLE dentries (
+  parent  INTEGER NOT NULL,
+  name    BLOB NOT NULL,
+  ino     INTEGER NOT NULL,
+  PRIMARY KEY (parent, name)
+) WITHOUT ROWID;
+CREATE INDEX dentries_by_ino ON dentries (ino);
+)sql";
+
+constexpr const char* kMigrateV1ToV2 = R"sql(
+CREATE TABLE chunk_claims (
+  chunk       BLOB PRIMARY KEY,
+  claimed_ns  INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE chunk_deletions (
+  chunk     BLOB PRIMARY KEY,
+  since_ns  INTEGER NOT NULL
+) WITHOUT ROWID;
+UPDATE schema_version SET version = 2;
+)sql";
+
+}  // namespace
+
+Status MigrateSqliteSchema(SqliteConnection& conn) {
+  return conn.InTransaction([&]() -> Status {
+    RETURN_IF_ERROR(conn.Exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER)"));
+    int version = 0;
+    {
+      ASSIGN_OR_RETURN(auto s, conn.Prepare("SELECT version FROM schema_version"));
+      ASSIGN_OR_RETURN(bool row, s->Step());
+      if (row) version = static_cast<int>(s->Int(0));
+    }
+    if (version > kSchemaVersion) {
+      return Status::NotSupported(fmt::format(
+          "metadata schema version {} is newer than this strata supports ({}); upgrade strata",
+          version, kSchemaVersion));
+    }
+    if (version == 0) {
+      RETURN_IF_ERROR(conn.Exec(kSchemaV1));
+      RETURN_IF_ERROR(conn.Exec("INSERT INTO schema_version VALUES (1)"));
+      version = 1;
+    }
+    // Each later version migrates from the one before, in this transaction.
+    if (version == 1) RETURN_IF_ERROR(conn.Exec(kMigrateV1ToV2));
+    return Status::OK();
+  });
+}
+
+}  // namespace strata::meta
