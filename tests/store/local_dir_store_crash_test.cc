@@ -1,5 +1,6 @@
-// The local store under power cuts at every point of a workload (CrashEnv): an object under its
-// final name is always whole, and every Put that returned OK survives.
+// The local store under power cuts at every point of a workload (CrashEnv), including cuts where
+// the file system had already committed some unsynced renames: an object under its final name is
+// always whole, and every Put that returned OK survives.
 #include <functional>
 
 #include "store/chunk_store.h"
@@ -36,8 +37,12 @@ TEST(LocalDirStoreCrashTest, EveryObjectIsWholeAndEveryAcknowledgedPutSurvivesAt
     total = env.mutations() - before;
   }
   ASSERT_GT(total, 40);
-  for (int64_t crash_point = 0; crash_point <= total; ++crash_point) {
-    SCOPED_TRACE(::testing::Message() << "crash after " << crash_point << " of " << total);
+  for (int64_t run = 0; run <= 4 * total; ++run) {
+    // Every crash point, each with the plain power cut and with three early-journal variants.
+    int64_t crash_point = run / 4;
+    uint64_t seed = static_cast<uint64_t>(run % 4);
+    SCOPED_TRACE(::testing::Message()
+                 << "crash after " << crash_point << " of " << total << ", seed " << seed);
     CrashEnv env;
     std::vector<ChunkId> acknowledged;
     {
@@ -46,7 +51,7 @@ TEST(LocalDirStoreCrashTest, EveryObjectIsWholeAndEveryAcknowledgedPutSurvivesAt
       Status status = Workload(*store, acknowledged);
       EXPECT_EQ(status.ok(), crash_point == total) << status.ToString();
     }
-    env.Crash();
+    env.Crash(seed);
     auto store = std::move(OpenLocalDirStore(env, "/store")).value();
     size_t whole = 0;
     ASSERT_OK(store->List(kChunkKeyPrefix, [&](const ObjectInfo& info) {

@@ -1,6 +1,7 @@
 #include "support/crash_env.h"
 
 #include <algorithm>
+#include <random>
 
 #include <fmt/core.h>
 
@@ -47,8 +48,16 @@ int64_t CrashEnv::mutations() const {
   return mutations_;
 }
 
-void CrashEnv::Crash() {
+void CrashEnv::Crash(uint64_t seed) {
   std::lock_guard lock(mu_);
+  if (seed != 0) {
+    std::mt19937_64 rng(seed);
+    for (const auto& [path, inode] : live_files_) {
+      auto it = durable_files_.find(path);
+      bool changed = it == durable_files_.end() || it->second != inode;
+      if (changed && rng() % 2 == 0) durable_files_[path] = inode;
+    }
+  }
   live_files_ = durable_files_;
   for (auto& [path, inode] : live_files_) inode->live = inode->durable;
   live_dirs_ = durable_dirs_;

@@ -23,8 +23,11 @@ class CrashEnv final : public Env {
   // Mutating calls (create, append, sync, rename, remove, mkdir, syncdir) after the first `n`
   // fail with IOError("simulated crash").
   void CrashAfter(int64_t n);
-  // Power cut: keeps only durable names and durable bytes; then works normally again.
-  void Crash();
+  // Power cut: keeps only durable bytes. Names: with seed 0, only durable ones; with another
+  // seed, each name change not yet synced is also kept or lost at random, as a real file system
+  // may commit its journal (and so a rename) at any moment, before the data it names is synced.
+  // Then works normally again.
+  void Crash(uint64_t seed = 0);
   // Mutating calls made so far.
   int64_t mutations() const;
   // Sets a file's mtime (tests of age-based cleanup).
