@@ -1,6 +1,5 @@
 #include "fs/put_job.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -13,6 +12,7 @@
 #include <fmt/core.h>
 
 #include "core/clock.h"
+#include "core/env.h"
 #include "core/posix.h"
 #include "fs/chunk_claims.h"
 #include "fs/path.h"
@@ -64,16 +64,7 @@ Status Scan(const std::string& local_path, const std::string& volume_path, const
     return Status::OK();
   }
   plan.dirs.emplace_back(volume_path, st.st_mode & 07777);
-  DIR* dir = ::opendir(local_path.c_str());
-  if (dir == nullptr) return PosixError(fmt::format("open directory {}", local_path), errno);
-  std::unique_ptr<DIR, int (*)(DIR*)> guard(dir, ::closedir);
-  std::vector<std::string> names;
-  errno = 0;
-  while (struct dirent* entry = ::readdir(dir)) {
-    std::string_view name = entry->d_name;
-    if (name != "." && name != "..") names.emplace_back(name);
-  }
-  if (errno != 0) return PosixError(fmt::format("read directory {}", local_path), errno);
+  ASSIGN_OR_RETURN(std::vector<std::string> names, PosixEnv().ListDir(local_path));
   std::sort(names.begin(), names.end());
   for (const auto& name : names) {
     std::string child = fmt::format("{}/{}", local_path, name);
