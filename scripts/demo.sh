@@ -34,5 +34,7 @@ run get weights /models/llama-tiny-renamed "$WORK/copy"
 diff -r "$WORK/llama-tiny" "$WORK/copy" && echo "get: the copy is byte-identical to the original"
 run rm weights /models/llama-tiny-renamed -r
 run ls weights /models
+run gc --grace 0          # the removed copy shared every chunk: nothing to delete
+run fsck --deep
 echo
 echo "demo: OK"
