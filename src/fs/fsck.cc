@@ -68,9 +68,7 @@ Result<FsckReport> RunFsck(meta::MetaStore& meta, store::ObjectStore& objects, T
   std::unordered_set<ChunkId, ChunkIdHash> referenced;
   for (const auto& ref : refs) referenced.insert(ref.id);
   RETURN_IF_ERROR(objects.List(store::kChunkKeyPrefix, [&](const store::ObjectInfo& info) {
-    std::string_view key = info.key;
-    size_t slash = key.rfind('/');
-    Result<ChunkId> id = ChunkId::FromHex(key.substr(slash + 1));
+    Result<ChunkId> id = store::ChunkIdFromKey(info.key);
     if (id.ok() && !referenced.count(*id)) {
       ++report.orphans;
       report.orphan_bytes += info.size_bytes;

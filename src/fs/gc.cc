@@ -12,20 +12,6 @@
 namespace strata::fs {
 namespace {
 
-// "chunks/ab/<64 hex>" → the id; anything else is not a chunk.
-Result<ChunkId> ChunkIdOfKey(std::string_view key) {
-  if (!key.starts_with(store::kChunkKeyPrefix)) return Status::InvalidArgument("not a chunk");
-  std::string_view rest = key.substr(store::kChunkKeyPrefix.size());
-  if (rest.size() != 3 + 2 * ChunkId::kSize || rest[2] != '/') {
-    return Status::InvalidArgument("not a chunk");
-  }
-  ASSIGN_OR_RETURN(ChunkId id, ChunkId::FromHex(rest.substr(3)));
-  if (rest.substr(0, 2) != std::string_view(id.Hex()).substr(0, 2)) {
-    return Status::InvalidArgument("not a chunk");
-  }
-  return id;
-}
-
 Status DeleteAll(store::ObjectStore& objects, ThreadPool& pool, const std::vector<ChunkId>& ids) {
   TaskGroup group(pool);
   for (const auto& id : ids) {
@@ -56,7 +42,7 @@ Result<GcReport> RunGc(meta::MetaStore& meta, store::ObjectStore& objects, Threa
   std::vector<ChunkId> candidates;
   std::unordered_map<ChunkId, uint64_t, ChunkIdHash> sizes;
   RETURN_IF_ERROR(objects.List(store::kChunkKeyPrefix, [&](const store::ObjectInfo& info) {
-    Result<ChunkId> id = ChunkIdOfKey(info.key);
+    Result<ChunkId> id = store::ChunkIdFromKey(info.key);
     if (!id.ok()) {
       ++report.other_objects;
       return Status::OK();

@@ -9,6 +9,18 @@ std::string ChunkKey(const ChunkId& id) {
   return fmt::format("{}{}/{}", kChunkKeyPrefix, std::string_view(hex).substr(0, 2), hex);
 }
 
+Result<ChunkId> ChunkIdFromKey(std::string_view key) {
+  auto not_a_chunk = [&] {
+    return Status::InvalidArgument(fmt::format("'{}' is not a chunk key", key));
+  };
+  if (!key.starts_with(kChunkKeyPrefix)) return not_a_chunk();
+  std::string_view rest = key.substr(kChunkKeyPrefix.size());
+  if (rest.size() != 3 + 2 * ChunkId::kSize || rest[2] != '/') return not_a_chunk();
+  Result<ChunkId> id = ChunkId::FromHex(rest.substr(3));
+  if (!id.ok() || ChunkKey(*id) != key) return not_a_chunk();
+  return id;
+}
+
 Result<PutChunkResult> ChunkStore::Store(const ChunkId& id, std::span<const uint8_t> data) {
   std::shared_ptr<InFlight> mine;
   {

@@ -22,6 +22,8 @@ namespace strata::store {
 inline constexpr std::string_view kChunkKeyPrefix = "chunks/";
 
 std::string ChunkKey(const ChunkId& id);
+// The inverse of ChunkKey: the id of "chunks/ab/ab…"; InvalidArgument for any other key.
+Result<ChunkId> ChunkIdFromKey(std::string_view key);
 
 struct PutChunkResult {
   ChunkId id;

@@ -17,6 +17,20 @@ TEST(ChunkStoreTest, KeyIsTheHexIdUnderATwoDigitFanOut) {
             "chunks/ba/ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
+TEST(ChunkStoreTest, KeysParseBackToTheirIdsAndNothingElseDoes) {
+  ChunkId id = ChunkId::Of(std::vector<uint8_t>{1, 2, 3});
+  Result<ChunkId> parsed = ChunkIdFromKey(ChunkKey(id));
+  ASSERT_OK(parsed);
+  EXPECT_EQ(*parsed, id);
+  std::string key = ChunkKey(id);
+  std::string wrong_fanout = key;
+  wrong_fanout[7] = wrong_fanout[7] == '0' ? '1' : '0';
+  for (const std::string& bad : {std::string("chunks/ab/xyz"), std::string("other/") + key,
+                                 wrong_fanout, key + "x", key.substr(0, key.size() - 1)}) {
+    EXPECT_THAT(ChunkIdFromKey(bad), StatusIs(Code::kInvalidArgument)) << bad;
+  }
+}
+
 TEST(ChunkStoreTest, IdenticalChunksAreStoredOnce) {
   auto objects = NewMemoryStore();
   ChunkStore chunks(*objects);
