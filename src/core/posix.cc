@@ -113,21 +113,6 @@ Status SyncDir(const std::string& dir) {
   return Status::OK();
 }
 
-Status MakeDirs(const std::string& path, int mode) {
-  if (path.empty()) return Status::OK();
-  struct stat st;
-  if (::stat(path.c_str(), &st) == 0) {
-    if (S_ISDIR(st.st_mode)) return Status::OK();
-    return Status::NotDirectory(fmt::format("{} exists and is not a directory", path));
-  }
-  std::string parent = DirName(path);
-  if (parent != path && parent != "." && parent != "/") RETURN_IF_ERROR(MakeDirs(parent, mode));
-  if (::mkdir(path.c_str(), static_cast<mode_t>(mode)) != 0 && errno != EEXIST) {
-    return PosixError(fmt::format("mkdir {}", path), errno);
-  }
-  return Status::OK();
-}
-
 std::string DirName(std::string_view path) {
   while (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
   size_t slash = path.rfind('/');

@@ -48,8 +48,6 @@ Status PwriteAll(int fd, std::span<const uint8_t> data, uint64_t offset, std::st
 Result<size_t> PreadFull(int fd, std::span<uint8_t> out, uint64_t offset, std::string_view path);
 // fsyncs a directory so that entries created or renamed in it survive a crash.
 Status SyncDir(const std::string& dir);
-// mkdir -p; OK if it exists as a directory.
-Status MakeDirs(const std::string& path, int mode = 0755);
 // The directory part of a '/'-separated path ("a/b/c" → "a/b", "c" → ".").
 std::string DirName(std::string_view path);
 

@@ -9,6 +9,7 @@
 #include <fmt/core.h>
 
 #include "core/clock.h"
+#include "core/env.h"
 #include "core/posix.h"
 #include "meta/sqlite_connection.h"
 #include "meta/sqlite_schema.h"
@@ -793,7 +794,7 @@ class SqliteMetaStore final : public MetaStore {
 }  // namespace
 
 Result<std::unique_ptr<MetaStore>> OpenSqliteMetaStore(const std::string& path) {
-  if (path != ":memory:") RETURN_IF_ERROR(MakeDirs(DirName(path)));
+  if (path != ":memory:") RETURN_IF_ERROR(PosixEnv().CreateDirs(DirName(path)));
   ASSIGN_OR_RETURN(std::unique_ptr<SqliteConnection> conn, SqliteConnection::Open(path));
   RETURN_IF_ERROR(MigrateSqliteSchema(*conn).WithContext(fmt::format("metadata {}", path)));
   return std::unique_ptr<MetaStore>(new SqliteMetaStore(std::move(conn)));
