@@ -7,11 +7,13 @@ PACKAGES=(
   # build
   cmake ninja-build g++ pkg-config make
   # libraries
-  libsqlite3-dev libssl-dev libfmt-dev libcli11-dev
+  libsqlite3-dev libssl-dev libfmt-dev libcli11-dev libcurl4-openssl-dev
   # tests and checks
   libgtest-dev libgmock-dev clang-format sqlite3 bc
   # the fuzz targets (libFuzzer comes with clang's runtime)
   clang libclang-rt-14-dev openssl
+  # a real S3 server for the store tests (tests/support/s3_server.sh)
+  radosgw ceph-mon ceph-osd ceph-common curl python3
 )
 
 missing=()
