@@ -2,10 +2,12 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include <fmt/core.h>
 
+#include "core/byte_size.h"
 #include "meta/open_meta_store.h"
 #include "store/open_store.h"
 
@@ -36,15 +38,51 @@ Status Context::Open() {
   if (options_.store_url.empty()) {
     options_.store_url = EnvOr("STRATA_STORE", fmt::format("file://{}/chunks", options_.home));
   }
+  // The cache: always for a remote store; for a local one only when asked for, since a local
+  // chunk directory is already on the node's disk.
+  std::string explicit_dir =
+      options_.cache_dir.empty() ? EnvOr("STRATA_CACHE_DIR", "") : options_.cache_dir;
+  if (!explicit_dir.empty()) {
+    cache_options_.disk_dir = explicit_dir;
+  } else if (remote_store()) {
+    cache_options_.disk_dir = fmt::format("{}/cache", options_.home);
+  }
+  std::string disk_size =
+      options_.cache_size.empty() ? EnvOr("STRATA_CACHE_SIZE", "20G") : options_.cache_size;
+  std::string memory_size = options_.memory_cache_size.empty()
+                                ? EnvOr("STRATA_MEMORY_CACHE_SIZE", "512M")
+                                : options_.memory_cache_size;
+  Result<uint64_t> disk_bytes = ParseByteSize(disk_size);
+  if (!disk_bytes.ok()) return disk_bytes.status().WithContext("--cache-size");
+  Result<uint64_t> memory_bytes = ParseByteSize(memory_size);
+  if (!memory_bytes.ok()) return memory_bytes.status().WithContext("--memory-cache-size");
+  cache_options_.disk_bytes = *disk_bytes;
+  cache_options_.memory_bytes = *memory_bytes;
   ASSIGN_OR_RETURN(meta_, meta::OpenMetaStore(options_.meta_url));
   ASSIGN_OR_RETURN(objects_, store::OpenObjectStore(options_.store_url));
   return Status::OK();
 }
 
+bool Context::remote_store() const {
+  return !options_.store_url.starts_with("file:") && !options_.store_url.starts_with("/") &&
+         !options_.store_url.starts_with("memory:");
+}
+
+Result<cache::Tiers*> Context::tiers() {
+  RETURN_IF_ERROR(Open());
+  if (!tiers_) {
+    ASSIGN_OR_RETURN(tiers_, cache::Tiers::Open(*objects_, cache_options_));
+  }
+  return tiers_.get();
+}
+
 ThreadPool& Context::pool() {
   if (!pool_) {
     // Chunk I/O overlaps with hashing, so a few more workers than cores keep the CPU busy.
-    size_t threads = options_.threads ? options_.threads : ThreadPool::DefaultThreads() * 2;
+    // A remote store answers each request after a round trip: many requests in flight hide it.
+    size_t threads = options_.threads ? options_.threads
+                     : remote_store() ? std::max<size_t>(32, ThreadPool::DefaultThreads() * 2)
+                                      : ThreadPool::DefaultThreads() * 2;
     pool_ = std::make_unique<ThreadPool>(threads);
   }
   return *pool_;
@@ -52,7 +90,9 @@ ThreadPool& Context::pool() {
 
 Result<std::unique_ptr<fs::Volume>> Context::OpenVolume(const std::string& name) {
   RETURN_IF_ERROR(Open());
-  Result<std::unique_ptr<fs::Volume>> volume = fs::Volume::Open(*meta_, *objects_, name);
+  ASSIGN_OR_RETURN(cache::Tiers * tiers, this->tiers());
+  Result<std::unique_ptr<fs::Volume>> volume =
+      fs::Volume::Open(*meta_, *objects_, name, &tiers->top());
   if (!volume.ok() && volume.status().code() == Code::kNotFound) {
     return Status::NotFound(
         fmt::format("no volume named '{}' (create it with: strata volume create {})", name, name));

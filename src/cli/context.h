@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "cache/tiers.h"
 #include "core/thread_pool.h"
 #include "fs/volume.h"
 #include "meta/meta_store.h"
@@ -13,10 +14,13 @@
 namespace strata::cli {
 
 struct GlobalOptions {
-  std::string home;       // --home / STRATA_HOME / ~/.strata
-  std::string meta_url;   // --meta / STRATA_META / sqlite://HOME/meta.db
-  std::string store_url;  // --store / STRATA_STORE / file://HOME/chunks
-  size_t threads = 0;     // --threads; 0: one per core (at least 2)
+  std::string home;               // --home / STRATA_HOME / ~/.strata
+  std::string meta_url;           // --meta / STRATA_META / sqlite://HOME/meta.db
+  std::string store_url;          // --store / STRATA_STORE / file://HOME/chunks
+  size_t threads = 0;             // --threads; 0: 2 per core, 32 for a remote store
+  std::string cache_dir;          // --cache-dir / STRATA_CACHE_DIR / HOME/cache (remote stores)
+  std::string cache_size;         // --cache-size / STRATA_CACHE_SIZE / 20G
+  std::string memory_cache_size;  // --memory-cache-size / STRATA_MEMORY_CACHE_SIZE / 512M
 };
 
 class Context {
@@ -30,6 +34,12 @@ class Context {
   meta::MetaStore& meta() { return *meta_; }
   store::ObjectStore& objects() { return *objects_; }
   ThreadPool& pool();
+  // The cache tiers every read goes through (opened on first use).
+  Result<cache::Tiers*> tiers();
+  // The cache directory in use, or "" when reads go straight to the store (a local store with
+  // no --cache-dir: it is its own cache). Valid after Open().
+  const std::string& cache_dir() const { return cache_options_.disk_dir; }
+  bool remote_store() const;
   Result<std::unique_ptr<fs::Volume>> OpenVolume(const std::string& name);
   // Bound to the command line before parsing; read by Open().
   GlobalOptions& options() { return options_; }
@@ -39,6 +49,8 @@ class Context {
   std::unique_ptr<meta::MetaStore> meta_;
   std::unique_ptr<store::ObjectStore> objects_;
   std::unique_ptr<ThreadPool> pool_;
+  cache::CacheOptions cache_options_;
+  std::unique_ptr<cache::Tiers> tiers_;
 };
 
 }  // namespace strata::cli

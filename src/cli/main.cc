@@ -34,15 +34,27 @@ int main(int argc, char** argv) {
                  "Metadata store URL: sqlite:///ABS/meta.db (env STRATA_META; default "
                  "sqlite://HOME/meta.db)");
   app.add_option("--store", options.store_url,
-                 "Object store URL: file:///ABS/DIR (env STRATA_STORE; default "
+                 "Object store URL: file:///ABS/DIR or s3://BUCKET[/PREFIX]?endpoint=URL&region=R "
+                 "(env STRATA_STORE; default "
                  "file://HOME/chunks)");
   app.add_option("--threads", options.threads,
-                 "Worker threads for chunk I/O and hashing (default: 2 per core)");
+                 "Worker threads for chunk I/O and hashing (default: 2 per core; 32 with a "
+                 "remote store)");
+  app.add_option("--cache-dir", options.cache_dir,
+                 "This node's chunk cache, shared by every strata process (env "
+                 "STRATA_CACHE_DIR; default HOME/cache with a remote store, none with a local "
+                 "one)");
+  app.add_option("--cache-size", options.cache_size,
+                 "Bound of the cache directory, e.g. 200G (env STRATA_CACHE_SIZE; default 20G)");
+  app.add_option("--memory-cache-size", options.memory_cache_size,
+                 "Bound of the in-memory chunk cache of one process (env "
+                 "STRATA_MEMORY_CACHE_SIZE; default 512M)");
 
   cli::Action action;
   cli::AddVolumeCommands(app, ctx, action);
   cli::AddTransferCommands(app, ctx, action);
   cli::AddNamespaceCommands(app, ctx, action);
+  cli::AddCacheCommands(app, ctx, action);
   int exit_code = 0;  // a command's verdict when it ran fine (fsck)
   cli::AddMaintenanceCommands(app, ctx, action, exit_code);
 

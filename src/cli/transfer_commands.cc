@@ -1,10 +1,12 @@
-// strata put | get | cat: moving bytes between the local file system and a volume.
+// strata put | get | cat | prefetch: moving bytes between the local file system, a volume and
+// this node's cache.
 #include <unistd.h>
 
 #include <cerrno>
 #include <functional>
 #include <memory>
 #include <string_view>
+#include <vector>
 
 #include <fmt/core.h>
 
@@ -13,6 +15,7 @@
 #include "core/byte_size.h"
 #include "core/posix.h"
 #include "fs/get_job.h"
+#include "fs/prefetch_job.h"
 #include "fs/put_job.h"
 
 namespace strata::cli {
@@ -116,6 +119,82 @@ void AddTransferCommands(CLI::App& app, Context& ctx, Action& action) {
       return fs::StreamFile(*volume, ctx.pool(), cat->path, [](std::span<const uint8_t> data) {
         return WriteAll(STDOUT_FILENO, data, "standard output");
       });
+    };
+  });
+
+  struct PrefetchOptions {
+    std::string volume;
+    std::vector<std::string> paths;
+    bool check = false;
+    size_t jobs = 64;
+    bool verbose = false;
+  };
+  auto pre = std::make_shared<PrefetchOptions>();
+  CLI::App* pre_cmd = app.add_subcommand(
+      "prefetch", "Fill this node's cache with files and directory trees, chunks in parallel");
+  pre_cmd->add_option("volume", pre->volume, "Volume name")->required();
+  pre_cmd->add_option("paths", pre->paths, "Files or directories in the volume")->required();
+  pre_cmd->add_flag("--check", pre->check,
+                    "Only report how much is cached here, per file and in total; fetch nothing");
+  pre_cmd->add_option("--jobs,-j", pre->jobs, "Chunk requests in flight (default 64)")
+      ->check(CLI::Range(1, 4096));
+  pre_cmd->add_flag("--verbose,-v", pre->verbose, "After a prefetch, list every file too");
+  pre_cmd->footer(
+      "Every chunk of every named file is fetched with --jobs requests in flight across all of "
+      "them (one large file is fetched as many parallel chunk reads). Chunks already cached are "
+      "skipped; a chunk shared by several files is fetched once.");
+  pre_cmd->callback([&ctx, &action, pre] {
+    action = [&ctx, pre]() -> Status {
+      ASSIGN_OR_RETURN(auto volume, ctx.OpenVolume(pre->volume));
+      ASSIGN_OR_RETURN(cache::Tiers * tiers, ctx.tiers());
+      if (!tiers->disk()) {
+        fmt::print(
+            "prefetch: the store ({}) is a local directory and no --cache-dir is set: its chunks "
+            "are already on this node's disk\n",
+            ctx.options().store_url);
+        return Status::OK();
+      }
+      ThreadPool fetchers(pre->jobs);
+      fs::PrefetchReport report;
+      auto print_files = [&] {
+        uint64_t size = 0, cached = 0;
+        for (const fs::PrefetchFile& f : report.files) {
+          size += f.size_bytes;
+          cached += f.cached_bytes;
+          if (pre->check || pre->verbose) {
+            fmt::print("{:>5.1f}%  {:>10} of {:>10}  {}\n",
+                       f.size_bytes ? 100.0 * static_cast<double>(f.cached_bytes) /
+                                          static_cast<double>(f.size_bytes)
+                                    : 100.0,
+                       FormatBytes(f.cached_bytes), FormatBytes(f.size_bytes), f.path);
+          }
+        }
+        fmt::print("{}: {} files, {} of {} cached ({:.1f}%) in {}\n",
+                   pre->check ? "cached" : "total", report.files.size(), FormatBytes(cached),
+                   FormatBytes(size),
+                   size ? 100.0 * static_cast<double>(cached) / static_cast<double>(size) : 100.0,
+                   tiers->disk()->dir());
+      };
+      if (pre->check) {
+        fs::TransferStats stats;
+        ASSIGN_OR_RETURN(report, fs::Prefetch(*volume, tiers->top(), fetchers, pre->paths,
+                                              /*check_only=*/true, stats));
+        print_files();
+        return Status::OK();
+      }
+      RETURN_IF_ERROR(RunTransfer(
+          "prefetch", "cached",
+          [&](fs::TransferStats& stats) -> Status {
+            ASSIGN_OR_RETURN(report, fs::Prefetch(*volume, tiers->top(), fetchers, pre->paths,
+                                                  /*check_only=*/false, stats));
+            return Status::OK();
+          },
+          [&](const fs::TransferStats&) {
+            return fmt::format("; {} chunks ({}) fetched from the store", report.fetched_chunks,
+                               FormatBytes(report.fetched_bytes));
+          }));
+      print_files();
+      return Status::OK();
     };
   });
 }

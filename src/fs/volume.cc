@@ -31,10 +31,10 @@ std::vector<std::string> SplitTarget(std::string_view target) {
 }  // namespace
 
 Result<std::unique_ptr<Volume>> Volume::Open(meta::MetaStore& meta, store::ObjectStore& objects,
-                                             std::string_view name) {
+                                             std::string_view name, cache::ChunkSource* reader) {
   RETURN_IF_ERROR(meta::ValidateVolumeName(name));
   ASSIGN_OR_RETURN(meta::VolumeInfo info, meta.GetVolume(name));
-  return std::unique_ptr<Volume>(new Volume(meta, objects, std::move(info)));
+  return std::unique_ptr<Volume>(new Volume(meta, objects, std::move(info), reader));
 }
 
 Result<Attr> Volume::Walk(std::vector<std::string> names, bool follow, std::string_view path) {
@@ -297,7 +297,8 @@ Status Volume::ReadChunk(const meta::FileContent& content, size_t index, std::sp
       out.size() != meta::ChunkLength(content.size_bytes, info_.chunk_size_bytes, index)) {
     return Status::Internal(fmt::format("{}: bad read of chunk {}", path, index));
   }
-  return chunks_.Read(content.chunks[index], out)
+  const ChunkId& id = content.chunks[index];
+  return (reader_ ? reader_->Read(id, out) : chunks_.Read(id, out))
       .WithContext(fmt::format("{} (chunk {} of {})", path, index, content.chunks.size()));
 }
 

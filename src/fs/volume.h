@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cache/chunk_source.h"
 #include "meta/meta_store.h"
 #include "store/chunk_store.h"
 #include "store/object_store.h"
@@ -31,9 +32,11 @@ struct ParentRef {
 
 class Volume {
  public:
-  // NotFound (naming the volume) if it does not exist.
+  // NotFound (naming the volume) if it does not exist. Reads go through `reader` (the cache
+  // tiers) when given, else straight to the store.
   static Result<std::unique_ptr<Volume>> Open(meta::MetaStore& meta, store::ObjectStore& objects,
-                                              std::string_view name);
+                                              std::string_view name,
+                                              cache::ChunkSource* reader = nullptr);
 
   const meta::VolumeInfo& info() const { return info_; }
   uint64_t chunk_size_bytes() const { return info_.chunk_size_bytes; }
@@ -73,8 +76,9 @@ class Volume {
   Result<ParentRef> ResolveParent(std::string_view path);
 
  private:
-  Volume(meta::MetaStore& meta, store::ObjectStore& objects, meta::VolumeInfo info)
-      : meta_(meta), chunks_(objects), info_(std::move(info)) {}
+  Volume(meta::MetaStore& meta, store::ObjectStore& objects, meta::VolumeInfo info,
+         cache::ChunkSource* reader)
+      : meta_(meta), chunks_(objects), reader_(reader), info_(std::move(info)) {}
 
   // Resolves a list of names from the root, following symlinks; the last one only if `follow`.
   Result<meta::Attr> Walk(std::vector<std::string> names, bool follow, std::string_view path);
@@ -85,6 +89,7 @@ class Volume {
 
   meta::MetaStore& meta_;
   store::ChunkStore chunks_;
+  cache::ChunkSource* const reader_;  // may be null
   const meta::VolumeInfo info_;
 };
 

@@ -25,10 +25,10 @@ struct S3Config {
   std::string access_key;
   std::string secret_key;
   std::string session_token;
-  std::string ca_bundle;         // AWS_CA_BUNDLE, for https endpoints with a private CA
-  size_t max_connections = 64;   // requests in flight at once, each on its own kept-alive handle
-  int max_attempts = 6;          // per request, retries of transient failures included
-  int64_t list_page_size = 1000; // ListObjectsV2 max-keys (tests set it small to page)
+  std::string ca_bundle;          // AWS_CA_BUNDLE, for https endpoints with a private CA
+  size_t max_connections = 64;    // requests in flight at once, each on its own kept-alive handle
+  int max_attempts = 6;           // per request, retries of transient failures included
+  int64_t list_page_size = 1000;  // ListObjectsV2 max-keys (tests set it small to page)
 
   // The URL this config was parsed from, normalised (no credentials: they never go in URLs).
   std::string url;

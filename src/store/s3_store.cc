@@ -1,7 +1,5 @@
 #include "store/s3_store.h"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
@@ -12,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include <curl/curl.h>
 #include <fmt/core.h>
 
 #include "core/chunk_id.h"
@@ -267,16 +266,16 @@ struct S3Store::Impl {
       response = Response();
       code = Attempt(curl, request, response, curl_message);
       if (code == CURLE_WRITE_ERROR && response.overflow) break;
-      bool transient = code != CURLE_OK ? IsTransientCurlError(code)
-                                        : IsTransientStatus(response.status);
+      bool transient =
+          code != CURLE_OK ? IsTransientCurlError(code) : IsTransientStatus(response.status);
       if (!transient) break;
       retries.fetch_add(1, std::memory_order_relaxed);
     }
     Release(curl);
     if (code != CURLE_OK || response.status >= 300 || response.status < 200) {
       failure->curl = code;
-      failure->curl_message = response.overflow ? "the server sent more bytes than asked for"
-                                                : curl_message;
+      failure->curl_message =
+          response.overflow ? "the server sent more bytes than asked for" : curl_message;
       failure->response = std::move(response);
       return Status::Unavailable("request failed");  // replaced by Explain()
     }
@@ -284,7 +283,8 @@ struct S3Store::Impl {
   }
 
   void Backoff(int attempt) {
-    auto cap = std::min<int64_t>(kBackoffCap.count(), kBackoffBase.count() << std::min(attempt, 10));
+    auto cap =
+        std::min<int64_t>(kBackoffCap.count(), kBackoffBase.count() << std::min(attempt, 10));
     thread_local std::mt19937_64 rng(std::random_device{}());
     std::uniform_int_distribution<int64_t> jitter(cap / 4, cap);
     std::this_thread::sleep_for(std::chrono::milliseconds(jitter(rng)));
@@ -295,26 +295,25 @@ struct S3Store::Impl {
     std::string where = Where(full_key);
     if (f.curl != CURLE_OK) {
       return Status::Unavailable(fmt::format("{} {}: {} (endpoint {}, {} attempts)", what, where,
-                                             f.curl_message, config.endpoint,
-                                             config.max_attempts));
+                                             f.curl_message, config.endpoint, config.max_attempts));
     }
     long status = f.response.status;
     std::string code = XmlText(f.response.body, "Code").value_or("");
     std::string message = XmlText(f.response.body, "Message").value_or("");
-    std::string detail = code.empty() ? fmt::format("HTTP {}", status)
-                                      : fmt::format("HTTP {} {}", status, code);
+    std::string detail =
+        code.empty() ? fmt::format("HTTP {}", status) : fmt::format("HTTP {} {}", status, code);
     if (!message.empty()) detail += ": " + message;
     if (code == "NoSuchBucket") {
-      return Status::InvalidArgument(fmt::format("{} {}: bucket '{}' does not exist at {}", what, where,
-                                          config.bucket, config.endpoint));
+      return Status::InvalidArgument(fmt::format("{} {}: bucket '{}' does not exist at {}", what,
+                                                 where, config.bucket, config.endpoint));
     }
     if (status == 404) {
       return Status::NotFound(fmt::format("{} {}: no such object", what, where));
     }
     if (code == "InvalidAccessKeyId") {
-      return Status::PermissionDenied(fmt::format(
-          "{} {}: access key '{}' is not known at {} (check AWS_ACCESS_KEY_ID)", what, where,
-          config.access_key, config.endpoint));
+      return Status::PermissionDenied(
+          fmt::format("{} {}: access key '{}' is not known at {} (check AWS_ACCESS_KEY_ID)", what,
+                      where, config.access_key, config.endpoint));
     }
     if (code == "SignatureDoesNotMatch") {
       return Status::PermissionDenied(fmt::format(
@@ -323,9 +322,9 @@ struct S3Store::Impl {
           what, where, config.region));
     }
     if (status == 403 || status == 401) {
-      return Status::PermissionDenied(fmt::format(
-          "{} {}: access denied ({}; check the credentials and the bucket's policy)", what, where,
-          detail));
+      return Status::PermissionDenied(
+          fmt::format("{} {}: access denied ({}; check the credentials and the bucket's policy)",
+                      what, where, detail));
     }
     if (code == "QuotaExceeded" || code == "EntityTooLarge" || status == 507) {
       return Status::NoSpace(fmt::format("{} {}: {}", what, where, detail));
@@ -364,8 +363,7 @@ Status S3Store::Put(std::string_view key, std::span<const uint8_t> data) {
   request.key = impl_->FullKey(key);
   request.body = data;
   request.has_body = true;
-  request.headers.push_back(
-      fmt::format("x-amz-content-sha256: {}", ChunkId::Of(data).Hex()));
+  request.headers.push_back(fmt::format("x-amz-content-sha256: {}", ChunkId::Of(data).Hex()));
   request.headers.push_back("Content-Type: application/octet-stream");
   Failure failure;
   Result<Response> response = impl_->Perform(request, &failure);
@@ -387,8 +385,7 @@ Result<size_t> S3Store::Read(std::string_view key, uint64_t offset, std::span<ui
   Request request;
   request.key = impl_->FullKey(key);
   request.headers.push_back(fmt::format("x-amz-content-sha256: {}", kEmptyPayloadHash));
-  request.headers.push_back(
-      fmt::format("Range: bytes={}-{}", offset, offset + out.size() - 1));
+  request.headers.push_back(fmt::format("Range: bytes={}-{}", offset, offset + out.size() - 1));
   request.out = out;
   request.into_out = true;
   Failure failure;
@@ -405,8 +402,8 @@ Result<size_t> S3Store::Read(std::string_view key, uint64_t offset, std::span<ui
     return impl_->Explain("GET", request.key, failure);
   }
   if (response->status == 200 && offset > 0) {
-    return Status::IOError(fmt::format("GET {}: the server ignored the Range header",
-                                       impl_->Where(request.key)));
+    return Status::IOError(
+        fmt::format("GET {}: the server ignored the Range header", impl_->Where(request.key)));
   }
   return response->out_bytes;
 }
@@ -422,7 +419,8 @@ Result<ObjectInfo> S3Store::Head(std::string_view key) {
   if (!response.ok()) return impl_->Explain("HEAD", request.key, failure);
   ObjectInfo info;
   info.key = std::string(key);
-  info.size_bytes = response->content_length < 0 ? 0 : static_cast<uint64_t>(response->content_length);
+  info.size_bytes =
+      response->content_length < 0 ? 0 : static_cast<uint64_t>(response->content_length);
   info.mtime_ns = response->mtime_ns;
   return info;
 }
@@ -492,8 +490,8 @@ Result<std::string> S3Store::CreateMultipartUpload(std::string_view key) {
   if (!response.ok()) return impl_->Explain("CREATE UPLOAD", request.key, failure);
   std::optional<std::string> id = XmlText(response->body, "UploadId");
   if (!id || id->empty()) {
-    return Status::IOError(fmt::format("CREATE UPLOAD {}: no UploadId in the answer",
-                                       impl_->Where(request.key)));
+    return Status::IOError(
+        fmt::format("CREATE UPLOAD {}: no UploadId in the answer", impl_->Where(request.key)));
   }
   return *id;
 }
@@ -529,8 +527,8 @@ Result<size_t> S3Store::CleanTemporaries(int64_t min_age_ns, bool dry_run) {
       abort.headers.push_back(fmt::format("x-amz-content-sha256: {}", kEmptyPayloadHash));
       Failure abort_failure;
       Result<Response> aborted = impl_->Perform(abort, &abort_failure);
-      if (!aborted.ok() && !(abort_failure.curl == CURLE_OK &&
-                             abort_failure.response.status == 404)) {
+      if (!aborted.ok() &&
+          !(abort_failure.curl == CURLE_OK && abort_failure.response.status == 404)) {
         return impl_->Explain("ABORT UPLOAD", key, abort_failure);
       }
     }

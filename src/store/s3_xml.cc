@@ -91,7 +91,8 @@ std::string XmlUnescape(std::string_view text) {
       bool hex = entity[1] == 'x' || entity[1] == 'X';
       std::string_view digits = entity.substr(hex ? 2 : 1);
       uint32_t cp = 0;
-      auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), cp, hex ? 16 : 10);
+      auto [end, ec] =
+          std::from_chars(digits.data(), digits.data() + digits.size(), cp, hex ? 16 : 10);
       if (ec != std::errc() || end != digits.data() + digits.size() || cp > 0x10FFFF) {
         out.append(text.substr(i, semi - i + 1));
       } else {

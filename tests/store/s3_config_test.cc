@@ -1,6 +1,7 @@
+#include "store/s3_config.h"
+
 #include <cstdlib>
 
-#include "store/s3_config.h"
 #include "store/s3_xml.h"
 #include "support/test_util.h"
 
@@ -20,8 +21,8 @@ class S3ConfigTest : public ::testing::Test {
 };
 
 TEST_F(S3ConfigTest, AnEndpointMeansPathStyle) {
-  Result<S3Config> c = ParseS3Url(
-      "s3://weights/strata/v1/?endpoint=http%3A%2F%2F127.0.0.1%3A9000&region=eu-west-1");
+  Result<S3Config> c =
+      ParseS3Url("s3://weights/strata/v1/?endpoint=http%3A%2F%2F127.0.0.1%3A9000&region=eu-west-1");
   ASSERT_OK(c);
   EXPECT_EQ(c->bucket, "weights");
   EXPECT_EQ(c->prefix, "strata/v1");

@@ -1,6 +1,8 @@
 // The ObjectStore conformance suite and S3-specific behaviour against a real S3 server (radosgw,
 // started once for this binary's tests by the ctest fixture in tests/CMakeLists.txt, which points
 // STRATA_TEST_S3_ENV at its env file). Skipped when run by hand without one.
+#include "store/s3_store.h"
+
 #include <unistd.h>
 
 #include <cstdlib>
@@ -11,7 +13,6 @@
 
 #include "store/chunk_store.h"
 #include "store/object_store_conformance.h"
-#include "store/s3_store.h"
 
 namespace strata::store {
 namespace {
@@ -47,21 +48,22 @@ std::string FreshStoreUrl(std::string_view extra_params = "") {
                      url.substr(q), extra_params);
 }
 
-#define REQUIRE_S3_SERVER()                                                           \
-  if (TestBucketUrl().empty()) GTEST_SKIP() << "no S3 server (set STRATA_TEST_S3_ENV; " \
-                                               "ctest starts one)"
+#define REQUIRE_S3_SERVER()                                \
+  if (TestBucketUrl().empty())                             \
+  GTEST_SKIP() << "no S3 server (set STRATA_TEST_S3_ENV; " \
+                  "ctest starts one)"
 
-
-INSTANTIATE_TEST_SUITE_P(
-    S3, ObjectStoreConformanceTest,
-    ::testing::Values(StoreFactory{"Radosgw",
-                                   [](const std::string&) -> std::unique_ptr<ObjectStore> {
-                                     if (TestBucketUrl().empty()) return nullptr;
-                                     // Small pages, so listings exercise continuation tokens.
-                                     return std::move(OpenS3Store(FreshStoreUrl("&list_page=3")))
-                                         .value();
-                                   }}),
-    [](const ::testing::TestParamInfo<StoreFactory>& p) { return p.param.name; });
+INSTANTIATE_TEST_SUITE_P(S3, ObjectStoreConformanceTest,
+                         ::testing::Values(StoreFactory{
+                             "Radosgw",
+                             [](const std::string&) -> std::unique_ptr<ObjectStore> {
+                               if (TestBucketUrl().empty()) return nullptr;
+                               // Small pages, so listings exercise continuation tokens.
+                               return std::move(OpenS3Store(FreshStoreUrl("&list_page=3"))).value();
+                             }}),
+                         [](const ::testing::TestParamInfo<StoreFactory>& p) {
+                           return p.param.name;
+                         });
 
 TEST(S3StoreTest, AWrongSecretIsAClearPermissionError) {
   REQUIRE_S3_SERVER();

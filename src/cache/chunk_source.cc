@@ -1,0 +1,17 @@
+#include "cache/chunk_source.h"
+
+namespace strata::cache {
+
+TierStats TierCounters::Snapshot(std::string tier) const {
+  TierStats s;
+  s.tier = std::move(tier);
+  s.hits = hits.load(std::memory_order_relaxed);
+  s.misses = misses.load(std::memory_order_relaxed);
+  s.hit_bytes = hit_bytes.load(std::memory_order_relaxed);
+  s.fetched_bytes = fetched_bytes.load(std::memory_order_relaxed);
+  s.dropped_corrupt = dropped_corrupt.load(std::memory_order_relaxed);
+  s.errors = errors.load(std::memory_order_relaxed);
+  return s;
+}
+
+}  // namespace strata::cache

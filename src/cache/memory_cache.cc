@@ -1,0 +1,111 @@
+#include "cache/memory_cache.h"
+
+#include <cstring>
+
+#include <fmt/core.h>
+
+namespace strata::cache {
+
+MemoryCache::Bytes MemoryCache::Lookup(const ChunkId& id) {
+  auto it = index_.find(id);
+  if (it == index_.end()) return nullptr;
+  lru_.splice(lru_.begin(), lru_, it->second);
+  return it->second->data;
+}
+
+void MemoryCache::Insert(const ChunkId& id, Bytes data) {
+  if (data->size() > capacity_bytes_ || index_.count(id)) return;
+  held_bytes_ += data->size();
+  lru_.push_front(Entry{id, std::move(data)});
+  index_[id] = lru_.begin();
+  while (held_bytes_ > capacity_bytes_) {
+    Entry& victim = lru_.back();
+    held_bytes_ -= victim.data->size();
+    index_.erase(victim.id);
+    lru_.pop_back();
+  }
+}
+
+Status MemoryCache::Read(const ChunkId& id, std::span<uint8_t> out) {
+  std::shared_ptr<Flight> flight;
+  bool leader = false;
+  {
+    std::unique_lock lock(mu_);
+    if (Bytes data = Lookup(id)) {
+      lock.unlock();
+      if (data->size() != out.size()) {
+        return Status::Internal(fmt::format("chunk {} is {} bytes, not {}", id.Hex(),
+                                            data->size(), out.size()));
+      }
+      std::memcpy(out.data(), data->data(), out.size());
+      counters_.hits.fetch_add(1, std::memory_order_relaxed);
+      counters_.hit_bytes.fetch_add(out.size(), std::memory_order_relaxed);
+      return Status::OK();
+    }
+    auto [it, inserted] = flights_.try_emplace(id);
+    if (inserted) it->second = std::make_shared<Flight>();
+    flight = it->second;
+    leader = inserted;
+    if (!leader) {
+      flight_done_.wait(lock, [&] { return flight->done; });
+      if (!flight->status.ok()) return flight->status;
+      if (flight->data->size() != out.size()) {
+        return Status::Internal(fmt::format("chunk {} is {} bytes, not {}", id.Hex(),
+                                            flight->data->size(), out.size()));
+      }
+      counters_.hits.fetch_add(1, std::memory_order_relaxed);
+      counters_.hit_bytes.fetch_add(out.size(), std::memory_order_relaxed);
+      lock.unlock();
+      std::memcpy(out.data(), flight->data->data(), out.size());
+      return Status::OK();
+    }
+  }
+  // The leader fetches into the caller's buffer, then shares a copy.
+  counters_.misses.fetch_add(1, std::memory_order_relaxed);
+  Status status = next_.Read(id, out);
+  Bytes data;
+  if (status.ok()) {
+    counters_.fetched_bytes.fetch_add(out.size(), std::memory_order_relaxed);
+    data = std::make_shared<const std::vector<uint8_t>>(out.begin(), out.end());
+  } else {
+    counters_.errors.fetch_add(1, std::memory_order_relaxed);
+  }
+  {
+    std::lock_guard lock(mu_);
+    if (data) Insert(id, data);
+    flight->done = true;
+    flight->status = status;
+    flight->data = std::move(data);
+    flights_.erase(id);
+  }
+  flight_done_.notify_all();
+  return status;
+}
+
+bool MemoryCache::IsCached(const ChunkId& id) {
+  {
+    std::lock_guard lock(mu_);
+    if (index_.count(id)) return true;
+  }
+  return next_.IsCached(id);
+}
+
+Result<bool> MemoryCache::Warm(const ChunkId& id, std::span<uint8_t> scratch) {
+  // Prefetch fills the persistent tier; pulling every chunk of a model through RAM as well would
+  // only evict what readers are using.
+  return next_.Warm(id, scratch);
+}
+
+void MemoryCache::CollectStats(std::vector<TierStats>& out) const {
+  TierStats s = counters_.Snapshot("memory");
+  {
+    std::lock_guard lock(mu_);
+    s.held_entries = index_.size();
+    s.held_bytes = held_bytes_;
+  }
+  s.capacity_bytes = capacity_bytes_;
+  out.push_back(s);
+  next_.CollectStats(out);
+}
+
+}  // namespace strata::cache

@@ -1,0 +1,55 @@
+// MemoryCache: the top tier — recently read chunks in RAM, bounded in bytes, least recently used
+// evicted first. It is also where concurrent readers of one chunk meet: the first one fetches
+// from the tier below, the others wait for that fetch and copy its bytes (single-flight), so N
+// readers of a cold chunk cost one fetch even when the cache holds nothing (capacity 0).
+#pragma once
+
+#include <condition_variable>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+#include "cache/chunk_source.h"
+
+namespace strata::cache {
+
+class MemoryCache final : public ChunkSource {
+ public:
+  MemoryCache(ChunkSource& next, uint64_t capacity_bytes)
+      : next_(next), capacity_bytes_(capacity_bytes) {}
+
+  Status Read(const ChunkId& id, std::span<uint8_t> out) override;
+  bool IsCached(const ChunkId& id) override;
+  Result<bool> Warm(const ChunkId& id, std::span<uint8_t> scratch) override;
+  void CollectStats(std::vector<TierStats>& out) const override;
+
+ private:
+  using Bytes = std::shared_ptr<const std::vector<uint8_t>>;
+  struct Entry {
+    ChunkId id;
+    Bytes data;
+  };
+  struct Flight {
+    bool done = false;  // GUARDED_BY(mu_)
+    Status status;      // GUARDED_BY(mu_)
+    Bytes data;         // GUARDED_BY(mu_)
+  };
+
+  // The cached bytes of `id`, moved to the front; null if absent. REQUIRES: mu_ held.
+  Bytes Lookup(const ChunkId& id);
+  void Insert(const ChunkId& id, Bytes data);  // REQUIRES: mu_ held
+
+  ChunkSource& next_;
+  const uint64_t capacity_bytes_;
+  mutable std::mutex mu_;
+  std::condition_variable flight_done_;
+  std::list<Entry> lru_;  // front: most recent. GUARDED_BY(mu_)
+  std::unordered_map<ChunkId, std::list<Entry>::iterator, ChunkIdHash> index_;  // GUARDED_BY(mu_)
+  std::unordered_map<ChunkId, std::shared_ptr<Flight>, ChunkIdHash> flights_;  // GUARDED_BY(mu_)
+  uint64_t held_bytes_ = 0;  // GUARDED_BY(mu_)
+  TierCounters counters_;
+};
+
+}  // namespace strata::cache

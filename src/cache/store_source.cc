@@ -1,0 +1,34 @@
+#include "cache/store_source.h"
+
+#include <chrono>
+#include <thread>
+
+namespace strata::cache {
+
+Status StoreSource::Read(const ChunkId& id, std::span<uint8_t> out) {
+  Status status;
+  for (int attempt = 0; attempt < max_attempts_; ++attempt) {
+    if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(20 << attempt));
+    status = chunks_.Read(id, out);
+    if (status.ok()) {
+      counters_.misses.fetch_add(1, std::memory_order_relaxed);
+      counters_.fetched_bytes.fetch_add(out.size(), std::memory_order_relaxed);
+      return status;
+    }
+    Code code = status.code();
+    if (code != Code::kIOError && code != Code::kUnavailable && code != Code::kCorruption) break;
+  }
+  counters_.errors.fetch_add(1, std::memory_order_relaxed);
+  return status;
+}
+
+Result<bool> StoreSource::Warm(const ChunkId& id, std::span<uint8_t> scratch) {
+  RETURN_IF_ERROR(Read(id, scratch));
+  return true;
+}
+
+void StoreSource::CollectStats(std::vector<TierStats>& out) const {
+  out.push_back(counters_.Snapshot("store"));
+}
+
+}  // namespace strata::cache

@@ -1,0 +1,110 @@
+#include "fs/prefetch_job.h"
+
+#include <atomic>
+#include <memory>
+#include <unordered_set>
+
+#include <fmt/core.h>
+
+#include "fs/path.h"
+
+namespace strata::fs {
+namespace {
+
+struct PlannedFile {
+  PrefetchFile report;
+  meta::FileContent content;
+};
+
+Status Plan(Volume& volume, const meta::Attr& attr, const std::string& path,
+            std::vector<PlannedFile>& out) {
+  switch (attr.type) {
+    case meta::FileType::kRegular: {
+      Result<meta::FileContent> content = volume.meta().GetContent(attr.ino);
+      if (!content.ok()) return content.status().WithContext(path);
+      PlannedFile file;
+      file.report.path = path;
+      file.report.size_bytes = content->size_bytes;
+      file.report.chunks = content->chunks.size();
+      file.content = std::move(*content);
+      out.push_back(std::move(file));
+      return Status::OK();
+    }
+    case meta::FileType::kDirectory: {
+      ASSIGN_OR_RETURN(std::vector<meta::DirEntry> entries, volume.meta().ReadDir(attr.ino));
+      for (const auto& entry : entries) {
+        RETURN_IF_ERROR(Plan(volume, entry.attr, ChildPath(path, entry.name), out));
+      }
+      return Status::OK();
+    }
+    case meta::FileType::kSymlink:
+      return Status::OK();  // inside a tree, a link's target is prefetched where it lives
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<PrefetchReport> Prefetch(Volume& volume, cache::ChunkSource& source, ThreadPool& pool,
+                                const std::vector<std::string>& paths, bool check_only,
+                                TransferStats& stats) {
+  std::vector<PlannedFile> files;
+  for (const std::string& path : paths) {
+    ASSIGN_OR_RETURN(meta::Attr attr, volume.Stat(path, /*follow=*/true));
+    ASSIGN_OR_RETURN(std::vector<std::string> names, SplitPath(path));
+    RETURN_IF_ERROR(Plan(volume, attr, JoinPath(names), files));
+  }
+  const uint64_t chunk_size = volume.chunk_size_bytes();
+  PrefetchReport report;
+  std::atomic<uint64_t> fetched_bytes{0};
+  std::atomic<size_t> fetched_chunks{0};
+  {
+    std::unordered_set<ChunkId, ChunkIdHash> planned;
+    TaskGroup group(pool);
+    for (PlannedFile& file : files) {
+      stats.total_bytes += file.report.size_bytes;
+      for (size_t i = 0; i < file.content.chunks.size() && !group.failed(); ++i) {
+        const ChunkId& id = file.content.chunks[i];
+        uint64_t length = meta::ChunkLength(file.content.size_bytes, chunk_size, i);
+        if (!planned.insert(id).second || source.IsCached(id)) {
+          stats.bytes_done += length;  // a duplicate, or already here
+          continue;
+        }
+        if (check_only) continue;
+        const std::string* path = &file.report.path;
+        group.Run([&, id, i, length, path, count = file.content.chunks.size()]() -> Status {
+          thread_local std::vector<uint8_t> scratch;
+          if (scratch.size() < length) scratch.resize(length);
+          Result<bool> fetched = source.Warm(id, std::span<uint8_t>(scratch.data(), length));
+          if (!fetched.ok()) {
+            return fetched.status().WithContext(
+                fmt::format("{} (chunk {} of {})", *path, i, count));
+          }
+          if (*fetched) {
+            fetched_bytes += length;
+            ++fetched_chunks;
+          }
+          stats.bytes_done += length;
+          return Status::OK();
+        });
+      }
+      if (!check_only) ++stats.files_done;
+    }
+    RETURN_IF_ERROR(group.Wait());
+  }
+  // What is cached now, per file.
+  for (PlannedFile& file : files) {
+    for (size_t i = 0; i < file.content.chunks.size(); ++i) {
+      if (source.IsCached(file.content.chunks[i])) {
+        ++file.report.cached_chunks;
+        file.report.cached_bytes += meta::ChunkLength(file.content.size_bytes, chunk_size, i);
+      }
+    }
+    report.files.push_back(std::move(file.report));
+  }
+  report.fetched_bytes = fetched_bytes;
+  report.fetched_chunks = fetched_chunks;
+  return report;
+}
+
+}  // namespace strata::fs
