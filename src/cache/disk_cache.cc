@@ -17,7 +17,9 @@
 namespace strata::cache {
 namespace {
 
-bool MakeDir(const std::string& path) { return ::mkdir(path.c_str(), 0755) == 0 || errno == EEXIST; }
+bool MakeDir(const std::string& path) {
+  return ::mkdir(path.c_str(), 0755) == 0 || errno == EEXIST;
+}
 
 }  // namespace
 
@@ -28,7 +30,8 @@ Result<std::unique_ptr<DiskCache>> DiskCache::Open(ChunkSource& next, std::strin
   for (size_t i = 1; i <= dir.size(); ++i) {
     if (i == dir.size() || dir[i] == '/') {
       partial = dir.substr(0, i);
-      if (!MakeDir(partial)) return PosixError(fmt::format("create cache directory {}", partial), errno);
+      if (!MakeDir(partial))
+        return PosixError(fmt::format("create cache directory {}", partial), errno);
     }
   }
   for (const char* sub : {"/chunks", "/tmp"}) {

@@ -61,8 +61,8 @@ class DiskCache final : public ChunkSource {
   mutable std::mutex mu_;
   std::list<Entry> lru_;  // front: most recent. GUARDED_BY(mu_)
   std::unordered_map<ChunkId, std::list<Entry>::iterator, ChunkIdHash> index_;  // GUARDED_BY(mu_)
-  uint64_t held_bytes_ = 0;           // GUARDED_BY(mu_)
-  uint64_t added_since_rescan_ = 0;   // GUARDED_BY(mu_)
+  uint64_t held_bytes_ = 0;                                                     // GUARDED_BY(mu_)
+  uint64_t added_since_rescan_ = 0;                                             // GUARDED_BY(mu_)
   TierCounters counters_;
 };
 

@@ -34,8 +34,8 @@ Status MemoryCache::Read(const ChunkId& id, std::span<uint8_t> out) {
     if (Bytes data = Lookup(id)) {
       lock.unlock();
       if (data->size() != out.size()) {
-        return Status::Internal(fmt::format("chunk {} is {} bytes, not {}", id.Hex(),
-                                            data->size(), out.size()));
+        return Status::Internal(
+            fmt::format("chunk {} is {} bytes, not {}", id.Hex(), data->size(), out.size()));
       }
       std::memcpy(out.data(), data->data(), out.size());
       counters_.hits.fetch_add(1, std::memory_order_relaxed);

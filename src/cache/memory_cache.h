@@ -47,8 +47,8 @@ class MemoryCache final : public ChunkSource {
   std::condition_variable flight_done_;
   std::list<Entry> lru_;  // front: most recent. GUARDED_BY(mu_)
   std::unordered_map<ChunkId, std::list<Entry>::iterator, ChunkIdHash> index_;  // GUARDED_BY(mu_)
-  std::unordered_map<ChunkId, std::shared_ptr<Flight>, ChunkIdHash> flights_;  // GUARDED_BY(mu_)
-  uint64_t held_bytes_ = 0;  // GUARDED_BY(mu_)
+  std::unordered_map<ChunkId, std::shared_ptr<Flight>, ChunkIdHash> flights_;   // GUARDED_BY(mu_)
+  uint64_t held_bytes_ = 0;                                                     // GUARDED_BY(mu_)
   TierCounters counters_;
 };
 

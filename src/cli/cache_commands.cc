@@ -26,9 +26,10 @@ void AddCacheCommands(CLI::App& app, Context& ctx, Action& action) {
     action = [&ctx]() -> Status {
       RETURN_IF_ERROR(ctx.Open());
       if (ctx.cache_dir().empty()) {
-        fmt::print("no cache directory in use (the store {} is local; set --cache-dir to use "
-                   "one)\n",
-                   ctx.options().store_url);
+        fmt::print(
+            "no cache directory in use (the store {} is local; set --cache-dir to use "
+            "one)\n",
+            ctx.options().store_url);
         return Status::OK();
       }
       ASSIGN_OR_RETURN(cache::Tiers * tiers, ctx.tiers());

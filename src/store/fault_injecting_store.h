@@ -24,6 +24,10 @@ class FaultInjectingStore final : public ObjectStore {
   void FailRandomly(StoreOp op, double rate, uint64_t seed, Code code = Code::kIOError);
   // Lets `n` more calls of `op` through, then fails every later one.
   void FailAfter(StoreOp op, int64_t n, Code code = Code::kIOError);
+  // Adds `latency_us` to every call of `op` (a slow network), before any failure is decided.
+  void AddLatency(StoreOp op, int64_t latency_us);
+  // Flips one byte of a read's result with probability `rate` (a damaged transfer).
+  void CorruptReads(double rate, uint64_t seed);
   // Back to a healthy store.
   void Heal();
   // How many calls failed so far.
@@ -51,8 +55,10 @@ class FaultInjectingStore final : public ObjectStore {
 
   ObjectStore& inner_;
   std::mutex mu_;
-  Rule rules_[5];        // GUARDED_BY(mu_), indexed by StoreOp
-  std::mt19937_64 rng_;  // GUARDED_BY(mu_)
+  Rule rules_[5];                            // GUARDED_BY(mu_), indexed by StoreOp
+  int64_t latency_us_[5] = {0, 0, 0, 0, 0};  // GUARDED_BY(mu_)
+  double corrupt_rate_ = 0;                  // GUARDED_BY(mu_)
+  std::mt19937_64 rng_;                      // GUARDED_BY(mu_)
   std::atomic<uint64_t> injected_{0};
 };
 
