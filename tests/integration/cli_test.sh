@@ -5,27 +5,13 @@
 set -euo pipefail
 
 STRATA=$(realpath "${1:?usage: cli_test.sh PATH/TO/strata}")
+# shellcheck source=assertions.sh
+source "$(dirname "$(realpath "$0")")/assertions.sh"
 WORK=$(mktemp -d)
 trap 'umount "$WORK/small" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 export STRATA_HOME="$WORK/home"
 unset STRATA_META STRATA_STORE
 cd "$WORK"
-
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); }
-fail() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
-# check DESCRIPTION COMMAND...: the command must succeed.
-check() { local d=$1; shift; if "$@" >/dev/null 2>"$WORK/err"; then pass; else fail "$d: $(cat "$WORK/err")"; fi; }
-# refuse DESCRIPTION PATTERN COMMAND...: the command must fail with one line on stderr matching PATTERN.
-refuse() {
-  local d=$1 pattern=$2; shift 2
-  if "$@" >/dev/null 2>"$WORK/err"; then fail "$d: succeeded"; return; fi
-  if [ "$(wc -l <"$WORK/err")" -ne 1 ]; then fail "$d: error is not one line: $(cat "$WORK/err")"; return; fi
-  if grep -qiE "$pattern" "$WORK/err"; then pass; else fail "$d: '$(cat "$WORK/err")' lacks /$pattern/"; fi
-}
-# same DESCRIPTION EXPECTED ACTUAL
-same() { if [ "$2" == "$3" ]; then pass; else fail "$1: expected [$2], got [$3]"; fi; }
 
 # --- a small model directory: shards, a config, a symlink, an empty file, a nested dir --------
 mkdir -p model/sub
@@ -180,5 +166,4 @@ refuse "unsupported store URL" "unsupported store URL" "$STRATA" --store "s4://x
 check "--help" "$STRATA" --help
 check "put --help" "$STRATA" put --help
 
-echo "cli_test: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+report cli_test
