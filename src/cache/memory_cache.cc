@@ -47,6 +47,7 @@ Status MemoryCache::Read(const ChunkId& id, std::span<uint8_t> out) {
     flight = it->second;
     leader = inserted;
     if (!leader) {
+      ++flight->waiters;
       flight_done_.wait(lock, [&] { return flight->done; });
       if (!flight->status.ok()) return flight->status;
       if (flight->data->size() != out.size()) {
@@ -60,19 +61,22 @@ Status MemoryCache::Read(const ChunkId& id, std::span<uint8_t> out) {
       return Status::OK();
     }
   }
-  // The leader fetches into the caller's buffer, then shares a copy.
+  // The leader fetches into the caller's buffer, then shares a copy if anyone wants one (a
+  // waiter, or the cache): copying 4 MiB that nobody reads again costs more than the read.
   counters_.misses.fetch_add(1, std::memory_order_relaxed);
   Status status = next_.Read(id, out);
   Bytes data;
   if (status.ok()) {
     counters_.fetched_bytes.fetch_add(out.size(), std::memory_order_relaxed);
-    data = std::make_shared<const std::vector<uint8_t>>(out.begin(), out.end());
   } else {
     counters_.errors.fetch_add(1, std::memory_order_relaxed);
   }
   {
     std::lock_guard lock(mu_);
-    if (data) Insert(id, data);
+    if (status.ok() && (flight->waiters > 0 || out.size() <= capacity_bytes_)) {
+      data = std::make_shared<const std::vector<uint8_t>>(out.begin(), out.end());
+      Insert(id, data);
+    }
     flight->done = true;
     flight->status = status;
     flight->data = std::move(data);

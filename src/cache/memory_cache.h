@@ -33,6 +33,7 @@ class MemoryCache final : public ChunkSource {
   };
   struct Flight {
     bool done = false;  // GUARDED_BY(mu_)
+    int waiters = 0;    // GUARDED_BY(mu_)
     Status status;      // GUARDED_BY(mu_)
     Bytes data;         // GUARDED_BY(mu_)
   };

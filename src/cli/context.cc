@@ -50,7 +50,7 @@ Status Context::Open() {
   std::string disk_size =
       options_.cache_size.empty() ? EnvOr("STRATA_CACHE_SIZE", "20G") : options_.cache_size;
   std::string memory_size = options_.memory_cache_size.empty()
-                                ? EnvOr("STRATA_MEMORY_CACHE_SIZE", "512M")
+                                ? EnvOr("STRATA_MEMORY_CACHE_SIZE", "0")
                                 : options_.memory_cache_size;
   Result<uint64_t> disk_bytes = ParseByteSize(disk_size);
   if (!disk_bytes.ok()) return disk_bytes.status().WithContext("--cache-size");

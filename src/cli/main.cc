@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
                  "(env STRATA_STORE; default "
                  "file://HOME/chunks)");
   app.add_option("--threads", options.threads,
-                 "Worker threads for chunk I/O and hashing (default: 2 per core; 32 with a "
+                 "Worker threads for chunk I/O and hashing (default: 2 per core; 16 with a "
                  "remote store)");
   app.add_option("--cache-dir", options.cache_dir,
                  "This node's chunk cache, shared by every strata process (env "
@@ -48,7 +48,7 @@ int main(int argc, char** argv) {
                  "Bound of the cache directory, e.g. 200G (env STRATA_CACHE_SIZE; default 20G)");
   app.add_option("--memory-cache-size", options.memory_cache_size,
                  "Bound of the in-memory chunk cache of one process (env "
-                 "STRATA_MEMORY_CACHE_SIZE; default 512M)");
+                 "STRATA_MEMORY_CACHE_SIZE; default 0: a one-shot command reads each chunk once)");
 
   cli::Action action;
   cli::AddVolumeCommands(app, ctx, action);

@@ -2,6 +2,7 @@
 // this node's cache.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <functional>
 #include <memory>
@@ -126,7 +127,7 @@ void AddTransferCommands(CLI::App& app, Context& ctx, Action& action) {
     std::string volume;
     std::vector<std::string> paths;
     bool check = false;
-    size_t jobs = 64;
+    size_t jobs = std::max<size_t>(16, 4 * ThreadPool::DefaultThreads());
     bool verbose = false;
   };
   auto pre = std::make_shared<PrefetchOptions>();
@@ -136,7 +137,9 @@ void AddTransferCommands(CLI::App& app, Context& ctx, Action& action) {
   pre_cmd->add_option("paths", pre->paths, "Files or directories in the volume")->required();
   pre_cmd->add_flag("--check", pre->check,
                     "Only report how much is cached here, per file and in total; fetch nothing");
-  pre_cmd->add_option("--jobs,-j", pre->jobs, "Chunk requests in flight (default 64)")
+  pre_cmd
+      ->add_option("--jobs,-j", pre->jobs,
+                   "Chunk requests in flight (default 4 per core, at least 16)")
       ->check(CLI::Range(1, 4096));
   pre_cmd->add_flag("--verbose,-v", pre->verbose, "After a prefetch, list every file too");
   pre_cmd->footer(

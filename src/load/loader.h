@@ -14,10 +14,10 @@
 #include <string>
 #include <vector>
 
+#include "core/host_buffer.h"
 #include "core/thread_pool.h"
 #include "fs/volume.h"
 #include "load/byte_source.h"
-#include "load/host_buffer.h"
 #include "load/safetensors.h"
 
 namespace strata::load {

@@ -1,5 +1,7 @@
 // The cache tiers with real components: a local-directory store behind a FaultInjectingStore,
 // the disk cache in a temp dir, volumes on SQLite.
+#include "cache/tiers.h"
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,7 +13,6 @@
 #include "cache/memory_cache.h"
 #include "cache/stats_file.h"
 #include "cache/store_source.h"
-#include "cache/tiers.h"
 #include "fs/get_job.h"
 #include "fs/prefetch_job.h"
 #include "fs/put_job.h"

@@ -1,6 +1,7 @@
-// HostBuffer: one aligned block of host memory holding a whole file, shared by the tensor views
-// into it (a view keeps its buffer alive). Pinned (page-locked) memory replaces it when CUDA is
-// built in (issue 9, later).
+// HostBuffer: one aligned block of host memory (huge pages where it is big), shared by its users;
+// the loader lands whole files in one and hands out tensor views that keep it alive; readers use
+// one as a ring of chunk buffers. Pinned (page-locked) memory replaces it for the loader when CUDA
+// is built in (issue 9, later).
 #pragma once
 
 #include <cstddef>
@@ -10,7 +11,7 @@
 
 #include "core/status.h"
 
-namespace strata::load {
+namespace strata {
 
 class HostBuffer {
  public:
@@ -31,4 +32,4 @@ class HostBuffer {
   size_t size_;
 };
 
-}  // namespace strata::load
+}  // namespace strata

@@ -1,11 +1,11 @@
-#include "load/host_buffer.h"
+#include "core/host_buffer.h"
 
 #include <sys/mman.h>
 
 #include <cstdlib>
 #include <string>
 
-namespace strata::load {
+namespace strata {
 
 namespace {
 // Huge-page aligned, so the kernel can back the buffer with 2 MiB pages: filling a multi-GiB
@@ -22,7 +22,7 @@ Result<std::shared_ptr<HostBuffer>> HostBuffer::Allocate(size_t size_bytes) {
   size_t alignment = bytes >= kHugePageWorthBytes ? kAlignment : 4096;
   if (::posix_memalign(&p, alignment, bytes) != 0 || p == nullptr) {
     return Status::NoSpace("cannot allocate " + std::to_string(size_bytes) +
-                           " bytes of host memory for a file");
+                           " bytes of host memory");
   }
   // Advice only: where transparent huge pages are off, this fails and 4 KiB pages are used.
   if (bytes >= kHugePageWorthBytes) (void)::madvise(p, bytes, MADV_HUGEPAGE);
@@ -31,4 +31,4 @@ Result<std::shared_ptr<HostBuffer>> HostBuffer::Allocate(size_t size_bytes) {
 
 HostBuffer::~HostBuffer() { std::free(data_); }
 
-}  // namespace strata::load
+}  // namespace strata
