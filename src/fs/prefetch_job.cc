@@ -73,9 +73,14 @@ Result<PrefetchReport> Prefetch(Volume& volume, cache::ChunkSource& source, Thre
         if (check_only) continue;
         const std::string* path = &file.report.path;
         group.Run([&, id, i, length, path, count = file.content.chunks.size()]() -> Status {
-          thread_local std::vector<uint8_t> scratch;
-          if (scratch.size() < length) scratch.resize(length);
-          Result<bool> fetched = source.Warm(id, std::span<uint8_t>(scratch.data(), length));
+          // Per worker, uninitialised: zero-filling a buffer the fetch overwrites is pure cost.
+          thread_local std::unique_ptr<uint8_t[]> scratch;
+          thread_local uint64_t scratch_size = 0;
+          if (scratch_size < length) {
+            scratch.reset(new uint8_t[length]);
+            scratch_size = length;
+          }
+          Result<bool> fetched = source.Warm(id, std::span<uint8_t>(scratch.get(), length));
           if (!fetched.ok()) {
             return fetched.status().WithContext(
                 fmt::format("{} (chunk {} of {})", *path, i, count));
