@@ -13,6 +13,7 @@
 #include "cache/memory_cache.h"
 #include "cache/stats_file.h"
 #include "cache/store_source.h"
+#include "fs/file_reader.h"
 #include "fs/get_job.h"
 #include "fs/prefetch_job.h"
 #include "fs/put_job.h"
@@ -311,6 +312,58 @@ TEST_F(VolumeTiersTest, PrefetchFetchesEachChunkOnceAndCheckReportsWithoutFetchi
       fs::Prefetch(*volume_, tiers_->top(), fetchers, paths, false, again_stats);
   ASSERT_OK(again);
   EXPECT_EQ(again->fetched_chunks, 0u);
+}
+
+TEST_F(VolumeTiersTest, ASequentialReaderIsReadAheadOfARandomOneIsNot) {
+  auto store_fetches = [&] {
+    for (const auto& t : tiers_->Stats()) {
+      if (t.tier == "store") return t.misses;
+    }
+    return uint64_t{0};
+  };
+  Result<meta::FileContent> content = volume_->Content("/m/shard4");  // 31 chunks
+  ASSERT_OK(content);
+  {
+    fs::FileReader reader(*volume_, pool_, *content, "/m/shard4");
+    std::vector<uint8_t> out(4096);
+    ASSERT_EQ(*reader.ReadAt(0, out), out.size());  // touches chunk 0; sequential from the start
+  }                                                 // waits for the read-ahead
+  EXPECT_EQ(store_fetches(), 3u);                   // chunk 0, and 1 and 2 ahead of the reader
+  uint64_t before = store_fetches();
+  {
+    fs::FileReader reader(*volume_, pool_, *content, "/m/shard4");
+    std::vector<uint8_t> out(1000);
+    for (uint64_t chunk : {20, 9, 27, 14}) {
+      uint64_t offset = chunk * kChunk + 77;
+      ASSERT_EQ(*reader.ReadAt(offset, out), out.size());
+      EXPECT_TRUE(std::equal(out.begin(), out.end(), files_[4].begin() + offset));
+    }
+  }
+  EXPECT_EQ(store_fetches() - before, 4u);  // exactly the chunks touched
+}
+
+TEST_F(VolumeTiersTest, SmallSequentialReadsReturnTheFileAndFetchEachChunkOnce) {
+  Result<meta::FileContent> content = volume_->Content("/m/shard3");
+  ASSERT_OK(content);
+  std::vector<uint8_t> got;
+  {
+    fs::FileReader reader(*volume_, pool_, *content, "/m/shard3");
+    std::vector<uint8_t> out(10000);  // not a divisor of the chunk size: reads straddle chunks
+    uint64_t offset = 0;
+    while (true) {
+      Result<size_t> n = reader.ReadAt(offset, out);
+      ASSERT_OK(n);
+      if (*n == 0) break;
+      got.insert(got.end(), out.begin(), out.begin() + static_cast<ptrdiff_t>(*n));
+      offset += *n;
+    }
+  }
+  EXPECT_EQ(got, files_[3]);
+  for (const auto& t : tiers_->Stats()) {
+    if (t.tier == "store") {
+      EXPECT_EQ(t.misses, content->chunks.size());
+    }
+  }
 }
 
 }  // namespace
