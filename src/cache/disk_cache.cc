@@ -21,6 +21,26 @@ bool MakeDir(const std::string& path) {
   return ::mkdir(path.c_str(), 0755) == 0 || errno == EEXIST;
 }
 
+// Whole chunks in aligned buffers move with O_DIRECT: straight between the disk and the caller's
+// buffer, without filling the page cache with a second copy of every chunk (measured: copying
+// into fresh page-cache pages cost 49% of a 4 GiB prefetch's CPU). Tails and unaligned buffers
+// go through the page cache.
+constexpr uintptr_t kDirectAlignment = 4096;
+bool DirectIoFits(const void* data, size_t size) {
+  return size > 0 && reinterpret_cast<uintptr_t>(data) % kDirectAlignment == 0 &&
+         size % kDirectAlignment == 0;
+}
+
+// Opens with O_DIRECT when `direct`, falling back to buffered I/O where the file system refuses
+// it (tmpfs).
+int OpenMaybeDirect(const std::string& path, int flags, bool direct, mode_t mode = 0644) {
+  if (direct) {
+    int fd = ::open(path.c_str(), flags | O_DIRECT, mode);
+    if (fd >= 0 || errno != EINVAL) return fd;
+  }
+  return ::open(path.c_str(), flags, mode);
+}
+
 }  // namespace
 
 Result<std::unique_ptr<DiskCache>> DiskCache::Open(ChunkSource& next, std::string dir,
@@ -115,15 +135,18 @@ void DiskCache::EvictToCapacity() {
 
 Status DiskCache::ReadFile(const ChunkId& id, std::span<uint8_t> out) {
   std::string path = PathOf(id);
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  int fd = OpenMaybeDirect(path, O_RDONLY | O_CLOEXEC, DirectIoFits(out.data(), out.size()));
   if (fd < 0) {
     if (errno == ENOENT) return Status::NotFound(path);
     return PosixError(fmt::format("open {}", path), errno);
   }
   UniqueFd file(fd);
-  Result<size_t> n = PreadFull(fd, out, 0, path);
-  uint8_t extra;
-  bool whole = n.ok() && *n == out.size() && ::pread(fd, &extra, 1, out.size()) == 0;
+  struct stat st;
+  bool whole = ::fstat(fd, &st) == 0 && static_cast<uint64_t>(st.st_size) == out.size();
+  if (whole) {
+    Result<size_t> n = PreadFull(fd, out, 0, path);
+    whole = n.ok() && *n == out.size();
+  }
   if (!whole || ChunkId::Of(out) != id) {
     ::unlink(path.c_str());
     counters_.dropped_corrupt.fetch_add(1, std::memory_order_relaxed);
@@ -144,8 +167,9 @@ void DiskCache::Store(const ChunkId& id, std::span<const uint8_t> data) {
   std::string path = PathOf(id);
   bool stored = false;
   {
-    Result<UniqueFd> fd = OpenFile(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd.ok() && WriteAll(fd->get(), data, temp).ok() && fd->Close(temp).ok()) {
+    UniqueFd fd(OpenMaybeDirect(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+                                DirectIoFits(data.data(), data.size())));
+    if (fd.valid() && WriteAll(fd.get(), data, temp).ok() && fd.Close(temp).ok()) {
       std::string fan = fmt::format("{}/chunks/{}", dir_, hex.substr(0, 2));
       MakeDir(fan);
       stored = ::rename(temp.c_str(), path.c_str()) == 0;

@@ -39,10 +39,10 @@ class FileReader {
   const uint64_t chunk_size_;
   std::mutex mu_;
   std::condition_variable idle_;
-  cache::ReadAhead ahead_;            // GUARDED_BY(mu_)
-  size_t in_flight_ = 0;              // GUARDED_BY(mu_)
-  size_t last_index_ = SIZE_MAX;      // GUARDED_BY(mu_): the chunk in last_chunk_
-  std::vector<uint8_t> last_chunk_;   // GUARDED_BY(mu_)
+  cache::ReadAhead ahead_;           // GUARDED_BY(mu_)
+  size_t in_flight_ = 0;             // GUARDED_BY(mu_)
+  size_t last_index_ = SIZE_MAX;     // GUARDED_BY(mu_): the chunk in last_chunk_
+  std::vector<uint8_t> last_chunk_;  // GUARDED_BY(mu_)
 };
 
 }  // namespace strata::fs

@@ -6,6 +6,7 @@
 
 #include <fmt/core.h>
 
+#include "core/host_buffer.h"
 #include "fs/path.h"
 
 namespace strata::fs {
@@ -73,14 +74,13 @@ Result<PrefetchReport> Prefetch(Volume& volume, cache::ChunkSource& source, Thre
         if (check_only) continue;
         const std::string* path = &file.report.path;
         group.Run([&, id, i, length, path, count = file.content.chunks.size()]() -> Status {
-          // Per worker, uninitialised: zero-filling a buffer the fetch overwrites is pure cost.
-          thread_local std::unique_ptr<uint8_t[]> scratch;
-          thread_local uint64_t scratch_size = 0;
-          if (scratch_size < length) {
-            scratch.reset(new uint8_t[length]);
-            scratch_size = length;
+          // Per worker, uninitialised (zero-filling a buffer the fetch overwrites is pure cost)
+          // and aligned, so the disk cache can write it with direct I/O.
+          thread_local std::shared_ptr<HostBuffer> scratch;
+          if (!scratch || scratch->size() < length) {
+            ASSIGN_OR_RETURN(scratch, HostBuffer::Allocate(length));
           }
-          Result<bool> fetched = source.Warm(id, std::span<uint8_t>(scratch.get(), length));
+          Result<bool> fetched = source.Warm(id, scratch->span().first(length));
           if (!fetched.ok()) {
             return fetched.status().WithContext(
                 fmt::format("{} (chunk {} of {})", *path, i, count));
