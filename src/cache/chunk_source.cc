@@ -2,7 +2,8 @@
 
 namespace strata::cache {
 
-TierStats TierCounters::Snapshot(std::string tier) const {
+TierStats TierCounters::Snapshot(std::string tier, uint64_t held_entries, uint64_t held_bytes,
+                                 uint64_t capacity_bytes) const {
   TierStats s;
   s.tier = std::move(tier);
   s.hits = hits.load(std::memory_order_relaxed);
@@ -11,6 +12,9 @@ TierStats TierCounters::Snapshot(std::string tier) const {
   s.fetched_bytes = fetched_bytes.load(std::memory_order_relaxed);
   s.dropped_corrupt = dropped_corrupt.load(std::memory_order_relaxed);
   s.errors = errors.load(std::memory_order_relaxed);
+  s.held_entries = held_entries;
+  s.held_bytes = held_bytes;
+  s.capacity_bytes = capacity_bytes;
   return s;
 }
 

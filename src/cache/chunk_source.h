@@ -37,7 +37,23 @@ struct TierStats {
 struct TierCounters {
   std::atomic<uint64_t> hits{0}, misses{0}, hit_bytes{0}, fetched_bytes{0}, dropped_corrupt{0},
       errors{0};
-  TierStats Snapshot(std::string tier) const;
+
+  void Hit(uint64_t bytes) {
+    hits.fetch_add(1, std::memory_order_relaxed);
+    hit_bytes.fetch_add(bytes, std::memory_order_relaxed);
+  }
+  // A miss and what became of it: `bytes` fetched from below, or an error.
+  void Fetched(uint64_t bytes) {
+    misses.fetch_add(1, std::memory_order_relaxed);
+    fetched_bytes.fetch_add(bytes, std::memory_order_relaxed);
+  }
+  void Failed() {
+    misses.fetch_add(1, std::memory_order_relaxed);
+    errors.fetch_add(1, std::memory_order_relaxed);
+  }
+  // The counters, with what a caching tier holds now.
+  TierStats Snapshot(std::string tier, uint64_t held_entries = 0, uint64_t held_bytes = 0,
+                     uint64_t capacity_bytes = 0) const;
 };
 
 class ChunkSource {

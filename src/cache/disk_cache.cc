@@ -192,22 +192,23 @@ void DiskCache::Store(const ChunkId& id, std::span<const uint8_t> data) {
   if (rescan) (void)Rescan();  // other processes' chunks count against the bound too
 }
 
-Status DiskCache::Read(const ChunkId& id, std::span<uint8_t> out) {
-  Status cached = ReadFile(id, out);
-  if (cached.ok()) {
-    counters_.hits.fetch_add(1, std::memory_order_relaxed);
-    counters_.hit_bytes.fetch_add(out.size(), std::memory_order_relaxed);
-    return cached;
-  }
-  counters_.misses.fetch_add(1, std::memory_order_relaxed);
+Status DiskCache::FetchAndStore(const ChunkId& id, std::span<uint8_t> out) {
   Status fetched = next_.Read(id, out);
   if (!fetched.ok()) {
-    counters_.errors.fetch_add(1, std::memory_order_relaxed);
+    counters_.Failed();
     return fetched;
   }
-  counters_.fetched_bytes.fetch_add(out.size(), std::memory_order_relaxed);
+  counters_.Fetched(out.size());
   Store(id, out);
   return Status::OK();
+}
+
+Status DiskCache::Read(const ChunkId& id, std::span<uint8_t> out) {
+  if (ReadFile(id, out).ok()) {
+    counters_.Hit(out.size());
+    return Status::OK();
+  }
+  return FetchAndStore(id, out);
 }
 
 bool DiskCache::IsCached(const ChunkId& id) {
@@ -217,18 +218,10 @@ bool DiskCache::IsCached(const ChunkId& id) {
 
 Result<bool> DiskCache::Warm(const ChunkId& id, std::span<uint8_t> scratch) {
   if (IsCached(id)) {
-    counters_.hits.fetch_add(1, std::memory_order_relaxed);
-    counters_.hit_bytes.fetch_add(scratch.size(), std::memory_order_relaxed);
+    counters_.Hit(scratch.size());
     return false;
   }
-  counters_.misses.fetch_add(1, std::memory_order_relaxed);
-  Status fetched = next_.Read(id, scratch);
-  if (!fetched.ok()) {
-    counters_.errors.fetch_add(1, std::memory_order_relaxed);
-    return fetched;
-  }
-  counters_.fetched_bytes.fetch_add(scratch.size(), std::memory_order_relaxed);
-  Store(id, scratch);
+  RETURN_IF_ERROR(FetchAndStore(id, scratch));
   return true;
 }
 
@@ -244,14 +237,8 @@ Result<uint64_t> DiskCache::Clear() {
 }
 
 void DiskCache::CollectStats(std::vector<TierStats>& out) const {
-  TierStats s = counters_.Snapshot("disk");
-  {
-    std::lock_guard lock(mu_);
-    s.held_entries = index_.size();
-    s.held_bytes = held_bytes_;
-  }
-  s.capacity_bytes = capacity_bytes_;
-  out.push_back(s);
+  std::lock_guard lock(mu_);
+  out.push_back(counters_.Snapshot("disk", index_.size(), held_bytes_, capacity_bytes_));
   next_.CollectStats(out);
 }
 

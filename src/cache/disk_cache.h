@@ -43,6 +43,8 @@ class DiskCache final : public ChunkSource {
   std::string PathOf(const ChunkId& id) const;
   // Reads and verifies the cached file; NotFound if absent, Corruption if damaged (then removed).
   Status ReadFile(const ChunkId& id, std::span<uint8_t> out);
+  // A miss: fetches from the next tier, then stores.
+  Status FetchAndStore(const ChunkId& id, std::span<uint8_t> out);
   // Stores fetched bytes (best effort) and evicts down to capacity.
   void Store(const ChunkId& id, std::span<const uint8_t> data);
   Status Rescan();

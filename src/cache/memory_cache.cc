@@ -38,8 +38,7 @@ Status MemoryCache::Read(const ChunkId& id, std::span<uint8_t> out) {
             fmt::format("chunk {} is {} bytes, not {}", id.Hex(), data->size(), out.size()));
       }
       std::memcpy(out.data(), data->data(), out.size());
-      counters_.hits.fetch_add(1, std::memory_order_relaxed);
-      counters_.hit_bytes.fetch_add(out.size(), std::memory_order_relaxed);
+      counters_.Hit(out.size());
       return Status::OK();
     }
     auto [it, inserted] = flights_.try_emplace(id);
@@ -54,8 +53,7 @@ Status MemoryCache::Read(const ChunkId& id, std::span<uint8_t> out) {
         return Status::Internal(fmt::format("chunk {} is {} bytes, not {}", id.Hex(),
                                             flight->data->size(), out.size()));
       }
-      counters_.hits.fetch_add(1, std::memory_order_relaxed);
-      counters_.hit_bytes.fetch_add(out.size(), std::memory_order_relaxed);
+      counters_.Hit(out.size());
       lock.unlock();
       std::memcpy(out.data(), flight->data->data(), out.size());
       return Status::OK();
@@ -63,13 +61,12 @@ Status MemoryCache::Read(const ChunkId& id, std::span<uint8_t> out) {
   }
   // The leader fetches into the caller's buffer, then shares a copy if anyone wants one (a
   // waiter, or the cache): copying 4 MiB that nobody reads again costs more than the read.
-  counters_.misses.fetch_add(1, std::memory_order_relaxed);
   Status status = next_.Read(id, out);
   Bytes data;
   if (status.ok()) {
-    counters_.fetched_bytes.fetch_add(out.size(), std::memory_order_relaxed);
+    counters_.Fetched(out.size());
   } else {
-    counters_.errors.fetch_add(1, std::memory_order_relaxed);
+    counters_.Failed();
   }
   {
     std::lock_guard lock(mu_);
@@ -101,14 +98,10 @@ Result<bool> MemoryCache::Warm(const ChunkId& id, std::span<uint8_t> scratch) {
 }
 
 void MemoryCache::CollectStats(std::vector<TierStats>& out) const {
-  TierStats s = counters_.Snapshot("memory");
   {
     std::lock_guard lock(mu_);
-    s.held_entries = index_.size();
-    s.held_bytes = held_bytes_;
+    out.push_back(counters_.Snapshot("memory", index_.size(), held_bytes_, capacity_bytes_));
   }
-  s.capacity_bytes = capacity_bytes_;
-  out.push_back(s);
   next_.CollectStats(out);
 }
 

@@ -11,14 +11,13 @@ Status StoreSource::Read(const ChunkId& id, std::span<uint8_t> out) {
     if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(20 << attempt));
     status = chunks_.Read(id, out);
     if (status.ok()) {
-      counters_.misses.fetch_add(1, std::memory_order_relaxed);
-      counters_.fetched_bytes.fetch_add(out.size(), std::memory_order_relaxed);
+      counters_.Fetched(out.size());
       return status;
     }
     Code code = status.code();
     if (code != Code::kIOError && code != Code::kUnavailable && code != Code::kCorruption) break;
   }
-  counters_.errors.fetch_add(1, std::memory_order_relaxed);
+  counters_.Failed();
   return status;
 }
 

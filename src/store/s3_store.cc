@@ -146,6 +146,15 @@ struct S3Store::Impl {
   }
 
   std::string FullKey(std::string_view key) const { return key_prefix + std::string(key); }
+
+  // A request without a body for `full_key` ("" for the bucket itself).
+  static Request NoBody(const char* method, std::string full_key) {
+    Request request;
+    request.method = method;
+    request.key = std::move(full_key);
+    request.headers.push_back(fmt::format("x-amz-content-sha256: {}", kEmptyPayloadHash));
+    return request;
+  }
   std::string Where(std::string_view full_key) const {
     return full_key.empty() ? fmt::format("s3://{}", config.bucket)
                             : fmt::format("s3://{}/{}", config.bucket, full_key);
@@ -382,9 +391,7 @@ Result<size_t> S3Store::Read(std::string_view key, uint64_t offset, std::span<ui
     }
     return size_t{0};
   }
-  Request request;
-  request.key = impl_->FullKey(key);
-  request.headers.push_back(fmt::format("x-amz-content-sha256: {}", kEmptyPayloadHash));
+  Request request = Impl::NoBody("GET", impl_->FullKey(key));
   request.headers.push_back(fmt::format("Range: bytes={}-{}", offset, offset + out.size() - 1));
   request.out = out;
   request.into_out = true;
@@ -410,10 +417,7 @@ Result<size_t> S3Store::Read(std::string_view key, uint64_t offset, std::span<ui
 
 Result<ObjectInfo> S3Store::Head(std::string_view key) {
   RETURN_IF_ERROR(ValidateObjectKey(key));
-  Request request;
-  request.method = "HEAD";
-  request.key = impl_->FullKey(key);
-  request.headers.push_back(fmt::format("x-amz-content-sha256: {}", kEmptyPayloadHash));
+  Request request = Impl::NoBody("HEAD", impl_->FullKey(key));
   Failure failure;
   Result<Response> response = impl_->Perform(request, &failure);
   if (!response.ok()) return impl_->Explain("HEAD", request.key, failure);
@@ -427,10 +431,7 @@ Result<ObjectInfo> S3Store::Head(std::string_view key) {
 
 Status S3Store::Delete(std::string_view key) {
   RETURN_IF_ERROR(ValidateObjectKey(key));
-  Request request;
-  request.method = "DELETE";
-  request.key = impl_->FullKey(key);
-  request.headers.push_back(fmt::format("x-amz-content-sha256: {}", kEmptyPayloadHash));
+  Request request = Impl::NoBody("DELETE", impl_->FullKey(key));
   Failure failure;
   Result<Response> response = impl_->Perform(request, &failure);
   if (!response.ok()) {
@@ -447,12 +448,11 @@ Status S3Store::List(std::string_view prefix, const std::function<Status(const O
   std::string full_prefix = impl_->FullKey(prefix);
   std::string token;
   while (true) {
-    Request request;
+    Request request = Impl::NoBody("GET", "");
     request.query = {{"list-type", "2"},
                      {"prefix", full_prefix},
                      {"max-keys", std::to_string(impl_->config.list_page_size)}};
     if (!token.empty()) request.query.emplace_back("continuation-token", token);
-    request.headers.push_back(fmt::format("x-amz-content-sha256: {}", kEmptyPayloadHash));
     Failure failure;
     Result<Response> response = impl_->Perform(request, &failure);
     if (!response.ok()) return impl_->Explain("LIST", full_prefix, failure);
@@ -480,11 +480,8 @@ Status S3Store::List(std::string_view prefix, const std::function<Status(const O
 
 Result<std::string> S3Store::CreateMultipartUpload(std::string_view key) {
   RETURN_IF_ERROR(ValidateObjectKey(key));
-  Request request;
-  request.method = "POST";
-  request.key = impl_->FullKey(key);
+  Request request = Impl::NoBody("POST", impl_->FullKey(key));
   request.query = {{"uploads", ""}};
-  request.headers.push_back(fmt::format("x-amz-content-sha256: {}", kEmptyPayloadHash));
   Failure failure;
   Result<Response> response = impl_->Perform(request, &failure);
   if (!response.ok()) return impl_->Explain("CREATE UPLOAD", request.key, failure);
@@ -503,12 +500,11 @@ Result<size_t> S3Store::CleanTemporaries(int64_t min_age_ns, bool dry_run) {
   size_t count = 0;
   std::string key_marker, upload_marker;
   while (true) {
-    Request request;
+    Request request = Impl::NoBody("GET", "");
     request.query = {{"uploads", ""}};
     if (!impl_->key_prefix.empty()) request.query.emplace_back("prefix", impl_->key_prefix);
     if (!key_marker.empty()) request.query.emplace_back("key-marker", key_marker);
     if (!upload_marker.empty()) request.query.emplace_back("upload-id-marker", upload_marker);
-    request.headers.push_back(fmt::format("x-amz-content-sha256: {}", kEmptyPayloadHash));
     Failure failure;
     Result<Response> response = impl_->Perform(request, &failure);
     if (!response.ok()) return impl_->Explain("LIST UPLOADS", impl_->key_prefix, failure);
@@ -520,11 +516,8 @@ Result<size_t> S3Store::CleanTemporaries(int64_t min_age_ns, bool dry_run) {
       if (now_ns - *initiated < min_age_ns) continue;
       ++count;
       if (dry_run) continue;
-      Request abort;
-      abort.method = "DELETE";
-      abort.key = key;
+      Request abort = Impl::NoBody("DELETE", key);
       abort.query = {{"uploadId", id}};
-      abort.headers.push_back(fmt::format("x-amz-content-sha256: {}", kEmptyPayloadHash));
       Failure abort_failure;
       Result<Response> aborted = impl_->Perform(abort, &abort_failure);
       if (!aborted.ok() &&
