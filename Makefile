@@ -12,7 +12,7 @@ CMAKE_GEN := -G Ninja -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
 FORMATTED := $(shell git ls-files '*.cc' '*.h' 2>/dev/null)
 
 .PHONY: all deps build build-asan build-fuzz demo test test-release test-asan fuzz format \
-        format-check install bench clean
+        format-check install bench bench-cold-start clean
 
 all: build
 
@@ -67,6 +67,12 @@ install: build
 
 bench: build
 	bash bench/put_get.sh $(BUILD)/strata
+
+# Issue 3's cold start against rclone and s3fs over an emulated S3 link (root, ~7 min).
+bench-cold-start: build
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	  rclone s3fs fuse3 python3-matplotlib >/dev/null
+	bash bench/cold_start.sh $(BUILD)/strata
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -243,7 +243,10 @@ class VolumeTiersTest : public TiersTest {
 
 TEST_F(VolumeTiersTest, WithFivePercentOfStoreReadsFailingEveryReadIsRight) {
   faulty_->FailRandomly(StoreOp::kRead, 0.05, strata::testing::TestSeed(), Code::kUnavailable);
-  for (int round = 0; round < 2; ++round) {
+  // Five rounds from an empty cache: ~450 store reads, so faults are certain to be injected
+  // (0.95^450 ≈ 1e-10), not only likely.
+  for (int round = 0; round < 5; ++round) {
+    ASSERT_OK(tiers_->disk()->Clear());
     for (int i = 0; i < 5; ++i) {
       Status status;
       std::vector<uint8_t> got = Cat("/m/shard" + std::to_string(i), &status);
@@ -256,11 +259,14 @@ TEST_F(VolumeTiersTest, WithFivePercentOfStoreReadsFailingEveryReadIsRight) {
 
 TEST_F(VolumeTiersTest, DamagedTransfersAreRetriedNeverReturned) {
   faulty_->CorruptReads(0.1, strata::testing::TestSeed());
-  for (int i = 0; i < 5; ++i) {
-    Status status;
-    std::vector<uint8_t> got = Cat("/m/shard" + std::to_string(i), &status);
-    ASSERT_OK(status);
-    EXPECT_EQ(got, files_[i]);
+  for (int round = 0; round < 3; ++round) {  // ~270 store reads: corruption is certain
+    ASSERT_OK(tiers_->disk()->Clear());
+    for (int i = 0; i < 5; ++i) {
+      Status status;
+      std::vector<uint8_t> got = Cat("/m/shard" + std::to_string(i), &status);
+      ASSERT_OK(status);
+      EXPECT_EQ(got, files_[i]);
+    }
   }
   EXPECT_GT(faulty_->injected(), 0u);
 }

@@ -58,6 +58,19 @@ refuse "an uncached file with the store down" "models/m/big.safetensors \(chunk 
 check "reads work again once the store is back" "$STRATA" get weights /models/m/config.json got.json
 same "get after clear" "$(cat model/config.json)" "$(cat got.json)"
 
+# Several processes filling one cache at once all read the right bytes.
+check "cache clear before concurrent readers" "$STRATA" cache clear
+for i in 1 2 3 4; do
+  ("$STRATA" cat weights /models/m/big.safetensors >"cat$i.out" 2>"cat$i.err"; echo $? >"cat$i.rc") &
+done
+wait
+for i in 1 2 3 4; do
+  same "concurrent reader $i exit" 0 "$(cat "cat$i.rc")"
+  cmp -s "cat$i.out" model/big.safetensors && pass || fail "concurrent reader $i bytes"
+done
+"$STRATA" prefetch weights /models/m/big.safetensors --check | tail -1 | grep -q "(100.0%)" \
+  && pass || fail "the concurrent readers left the file cached"
+
 # A bounded cache stays in its bound.
 check "prefetch into a small cache" "$STRATA" --cache-size 5M prefetch weights /models/m
 used=$(du -sb "$STRATA_HOME/cache/chunks" | cut -f1)
