@@ -12,6 +12,7 @@
 
 #include <fmt/core.h>
 
+#include "core/env.h"
 #include "core/posix.h"
 
 namespace strata::cache {
@@ -46,14 +47,7 @@ int OpenMaybeDirect(const std::string& path, int flags, bool direct, mode_t mode
 Result<std::unique_ptr<DiskCache>> DiskCache::Open(ChunkSource& next, std::string dir,
                                                    uint64_t capacity_bytes) {
   while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
-  std::string partial;
-  for (size_t i = 1; i <= dir.size(); ++i) {
-    if (i == dir.size() || dir[i] == '/') {
-      partial = dir.substr(0, i);
-      if (!MakeDir(partial))
-        return PosixError(fmt::format("create cache directory {}", partial), errno);
-    }
-  }
+  RETURN_IF_ERROR(PosixEnv().CreateDirs(dir));
   for (const char* sub : {"/chunks", "/tmp"}) {
     if (!MakeDir(dir + sub)) return PosixError(fmt::format("create {}{}", dir, sub), errno);
   }
