@@ -52,10 +52,19 @@ class MetaStore {
   // REQUIRES: every chunk in `content` is already stored.
   virtual Result<Attr> CommitFile(InodeId parent, std::string_view name, const NewNode& node,
                                   const FileContent& content) = 0;
+  // Replaces the content of the regular file `ino`, whatever names it has now (the mount
+  // publishing an open file). Bumps its version; mtime is `mtime_ns` (0: now), ctime now.
+  // NotFound once its last name is gone; IsDirectory/InvalidArgument for other types.
+  // REQUIRES: every chunk in `content` is already stored.
+  virtual Result<Attr> WriteContent(InodeId ino, const FileContent& content, int64_t mtime_ns) = 0;
+  // chmod, chown, utimens: changes what `change` sets and the ctime.
+  virtual Result<Attr> SetAttr(InodeId ino, const AttrChange& change) = 0;
   // rename(2): moves `src_name` to `dst_name`, replacing a file there, or an empty directory when
   // the source is a directory. Renaming a name onto itself (or a hard link of itself) is a no-op.
+  // kNoReplace fails with AlreadyExists where kReplace would replace; kExchange swaps two
+  // existing entries of any types (NotFound unless both exist).
   virtual Status Rename(InodeId src_parent, std::string_view src_name, InodeId dst_parent,
-                        std::string_view dst_name) = 0;
+                        std::string_view dst_name, RenameMode mode = RenameMode::kReplace) = 0;
   // Removes a non-directory name; the inode goes when its last link does.
   virtual Status Unlink(InodeId parent, std::string_view name) = 0;
   // Removes an empty directory.

@@ -268,8 +268,60 @@ class SqliteMetaStore final : public MetaStore {
     return result;
   }
 
+  Result<Attr> WriteContent(InodeId ino, const FileContent& content, int64_t mtime_ns) override {
+    std::lock_guard lock(mu_);
+    Attr result;
+    RETURN_IF_ERROR(conn_->InTransaction([&]() -> Status {
+      ASSIGN_OR_RETURN(Attr attr, GetAttrLocked(ino));
+      if (attr.type == FileType::kDirectory) {
+        return Status::IsDirectory(fmt::format("inode {} is a directory", ino.value));
+      }
+      if (attr.type != FileType::kRegular) {
+        return Status::InvalidArgument(fmt::format("inode {} is not a regular file", ino.value));
+      }
+      ASSIGN_OR_RETURN(uint64_t volume_id, VolumeOf(ino));
+      ASSIGN_OR_RETURN(uint64_t chunk_size, ChunkSizeOf(volume_id));
+      RETURN_IF_ERROR(ValidateContent(content, chunk_size));
+      int64_t now = NowNanos();
+      ASSIGN_OR_RETURN(auto s, conn_->Prepare("UPDATE inodes SET size = ?, chunks = ?, "
+                                              "mtime_ns = ?, ctime_ns = ?, version = version + 1 "
+                                              "WHERE ino = ?"));
+      s->Bind(1, static_cast<int64_t>(content.size_bytes))
+          .BindBlob(2, EncodeChunks(content.chunks))
+          .Bind(3, mtime_ns != 0 ? mtime_ns : now)
+          .Bind(4, now)
+          .Bind(5, ino);
+      RETURN_IF_ERROR(s->Exec());
+      ASSIGN_OR_RETURN(result, GetAttrLocked(ino));
+      return Status::OK();
+    }));
+    return result;
+  }
+
+  Result<Attr> SetAttr(InodeId ino, const AttrChange& change) override {
+    std::lock_guard lock(mu_);
+    Attr result;
+    RETURN_IF_ERROR(conn_->InTransaction([&]() -> Status {
+      ASSIGN_OR_RETURN(Attr attr, GetAttrLocked(ino));
+      ASSIGN_OR_RETURN(auto s, conn_->Prepare("UPDATE inodes SET mode = ?, uid = ?, gid = ?, "
+                                              "atime_ns = ?, mtime_ns = ?, ctime_ns = ? "
+                                              "WHERE ino = ?"));
+      s->Bind(1, change.mode.value_or(attr.mode) & 07777)
+          .Bind(2, change.uid.value_or(attr.uid))
+          .Bind(3, change.gid.value_or(attr.gid))
+          .Bind(4, change.atime_ns.value_or(attr.atime_ns))
+          .Bind(5, change.mtime_ns.value_or(attr.mtime_ns))
+          .Bind(6, NowNanos())
+          .Bind(7, ino);
+      RETURN_IF_ERROR(s->Exec());
+      ASSIGN_OR_RETURN(result, GetAttrLocked(ino));
+      return Status::OK();
+    }));
+    return result;
+  }
+
   Status Rename(InodeId src_parent, std::string_view src_name, InodeId dst_parent,
-                std::string_view dst_name) override {
+                std::string_view dst_name, RenameMode mode) override {
     RETURN_IF_ERROR(ValidateName(src_name));
     RETURN_IF_ERROR(ValidateName(dst_name));
     std::lock_guard lock(mu_);
@@ -284,6 +336,13 @@ class SqliteMetaStore final : public MetaStore {
       Result<Attr> dst = LookupLocked(dst_parent, dst_name);
       if (!dst.ok() && dst.status().code() != Code::kNotFound) return dst.status();
       if (dst.ok() && dst->ino == src.ino) return Status::OK();  // two links to one inode
+      if (mode == RenameMode::kExchange) {
+        if (!dst.ok()) return dst.status();
+        return ExchangeLocked(src_parent, src_name, src, dst_parent, dst_name, *dst);
+      }
+      if (dst.ok() && mode == RenameMode::kNoReplace) {
+        return Status::AlreadyExists(fmt::format("'{}' exists", dst_name));
+      }
       bool src_is_dir = src.type == FileType::kDirectory;
       if (src_is_dir) {
         ASSIGN_OR_RETURN(bool inside, IsSelfOrDescendant(dst_parent, src.ino));
@@ -320,6 +379,45 @@ class SqliteMetaStore final : public MetaStore {
       if (dst_parent != src_parent) RETURN_IF_ERROR(TouchDirectory(dst_parent, now));
       return Status::OK();
     });
+  }
+
+  // RENAME_EXCHANGE: each name now points at the other's inode.
+  Status ExchangeLocked(InodeId src_parent, std::string_view src_name, const Attr& src,
+                        InodeId dst_parent, std::string_view dst_name, const Attr& dst) {
+    bool src_is_dir = src.type == FileType::kDirectory;
+    bool dst_is_dir = dst.type == FileType::kDirectory;
+    if (src_parent != dst_parent) {
+      // Neither directory may end up inside itself.
+      for (auto [dir, moved] : {std::pair{dst_parent, src}, std::pair{src_parent, dst}}) {
+        if (moved.type != FileType::kDirectory) continue;
+        ASSIGN_OR_RETURN(bool inside, IsSelfOrDescendant(dir, moved.ino));
+        if (inside) return Status::InvalidArgument("cannot move a directory into itself");
+      }
+    }
+    int64_t now = NowNanos();
+    ASSIGN_OR_RETURN(auto s,
+                     conn_->Prepare("UPDATE dentries SET ino = ? WHERE parent = ? AND name = ?"));
+    s->Bind(1, dst.ino).Bind(2, src_parent).BindBlob(3, src_name);
+    RETURN_IF_ERROR(s->Exec());
+    s->Reset();
+    s->Bind(1, src.ino).Bind(2, dst_parent).BindBlob(3, dst_name);
+    RETURN_IF_ERROR(s->Exec());
+    if (src_parent != dst_parent) {
+      if (src_is_dir) RETURN_IF_ERROR(SetParent(src.ino, dst_parent));
+      if (dst_is_dir) RETURN_IF_ERROR(SetParent(dst.ino, src_parent));
+      int delta = static_cast<int>(src_is_dir) - static_cast<int>(dst_is_dir);
+      if (delta != 0) {
+        RETURN_IF_ERROR(AddLinks(src_parent, -delta));
+        RETURN_IF_ERROR(AddLinks(dst_parent, delta));
+      }
+    }
+    ASSIGN_OR_RETURN(auto touch, conn_->Prepare("UPDATE inodes SET ctime_ns = ? WHERE ino IN "
+                                                "(?, ?)"));
+    touch->Bind(1, now).Bind(2, src.ino).Bind(3, dst.ino);
+    RETURN_IF_ERROR(touch->Exec());
+    RETURN_IF_ERROR(TouchDirectory(src_parent, now));
+    if (dst_parent != src_parent) RETURN_IF_ERROR(TouchDirectory(dst_parent, now));
+    return Status::OK();
   }
 
   Status Unlink(InodeId parent, std::string_view name) override {

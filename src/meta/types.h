@@ -3,6 +3,7 @@
 
 #include <compare>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -71,6 +72,22 @@ struct NewNode {
   static NewNode Symlink(std::string target) {
     return {FileType::kSymlink, 0777, 0, 0, 0, std::move(target)};
   }
+};
+
+// Which attributes SetAttr changes (chmod, chown, utimens); unset fields are kept.
+struct AttrChange {
+  std::optional<uint32_t> mode;  // permission bits (07777)
+  std::optional<uint32_t> uid;
+  std::optional<uint32_t> gid;
+  std::optional<int64_t> atime_ns;
+  std::optional<int64_t> mtime_ns;
+};
+
+// renameat2(2)'s flags.
+enum class RenameMode {
+  kReplace,    // rename(2): replace what is at the destination
+  kNoReplace,  // RENAME_NOREPLACE: AlreadyExists if the destination exists
+  kExchange,   // RENAME_EXCHANGE: swap two existing names atomically
 };
 
 // A regular file's bytes: byte `o` lives in chunks[o / chunk_size].

@@ -249,6 +249,81 @@ TEST_P(MetaStoreConformanceTest, RenameAcrossVolumesIsRefused) {
   EXPECT_THAT(store_->Rename(Root(), "f", other.root, "f"), StatusIs(Code::kInvalidArgument));
 }
 
+TEST_P(MetaStoreConformanceTest, RenameNoReplaceRefusesAnExistingDestination) {
+  Attr f = File(Root(), "f", 1);
+  Attr g = File(Root(), "g", 2);
+  EXPECT_THAT(store_->Rename(Root(), "f", Root(), "g", RenameMode::kNoReplace),
+              StatusIs(Code::kAlreadyExists));
+  EXPECT_EQ(store_->Lookup(Root(), "g")->ino, g.ino);
+  ASSERT_OK(store_->Rename(Root(), "f", Root(), "h", RenameMode::kNoReplace));
+  EXPECT_EQ(store_->Lookup(Root(), "h")->ino, f.ino);
+}
+
+TEST_P(MetaStoreConformanceTest, RenameExchangeSwapsAFileAndADirectory) {
+  Attr a = Dir(Root(), "a");
+  Attr sub = Dir(a.ino, "sub");
+  Attr f = File(Root(), "f", 1);
+  EXPECT_THAT(store_->Rename(Root(), "f", Root(), "missing", RenameMode::kExchange),
+              StatusIs(Code::kNotFound));
+  // The directory "sub" moves from a to the root, the file from the root into a.
+  ASSERT_OK(store_->Rename(Root(), "f", a.ino, "sub", RenameMode::kExchange));
+  EXPECT_EQ(store_->Lookup(Root(), "f")->ino, sub.ino);
+  EXPECT_EQ(store_->Lookup(a.ino, "sub")->ino, f.ino);
+  EXPECT_EQ(store_->GetAttr(a.ino)->nlink, 2u);
+  EXPECT_EQ(store_->GetAttr(Root())->nlink, 4u);  // ".", "..", a, and now sub (named f)
+  EXPECT_EQ(*store_->CheckConsistency(), std::vector<std::string>{});
+  // A directory cannot be swapped into its own subtree.
+  Attr inner = Dir(sub.ino, "inner");
+  EXPECT_THAT(store_->Rename(Root(), "f", inner.ino, "x", RenameMode::kExchange),
+              StatusIs(Code::kNotFound));
+  File(inner.ino, "x");
+  EXPECT_THAT(store_->Rename(Root(), "f", inner.ino, "x", RenameMode::kExchange),
+              StatusIs(Code::kInvalidArgument));
+}
+
+TEST_P(MetaStoreConformanceTest, WriteContentReplacesAFilesBytesByInode) {
+  Attr f = File(Root(), "f", 10);
+  ASSERT_OK(store_->Rename(Root(), "f", Root(), "renamed"));
+  FileContent bigger = ContentOf(200 * 1024, volume_.chunk_size_bytes, 7);
+  Result<Attr> written = store_->WriteContent(f.ino, bigger, 123);
+  ASSERT_OK(written);
+  EXPECT_EQ(written->size_bytes, 200u * 1024);
+  EXPECT_EQ(written->mtime_ns, 123);
+  EXPECT_GT(written->version, f.version);
+  EXPECT_EQ(store_->GetContent(f.ino)->chunks, bigger.chunks);
+  EXPECT_THAT(store_->WriteContent(f.ino, ContentOf(200 * 1024, 1 << 30, 7), 0),
+              StatusIs(Code::kInvalidArgument));
+  Attr d = Dir(Root(), "d");
+  EXPECT_THAT(store_->WriteContent(d.ino, FileContent{}, 0), StatusIs(Code::kIsDirectory));
+  ASSERT_OK(store_->Unlink(Root(), "renamed"));
+  EXPECT_THAT(store_->WriteContent(f.ino, bigger, 0), StatusIs(Code::kNotFound));
+}
+
+TEST_P(MetaStoreConformanceTest, SetAttrChangesOnlyWhatIsSet) {
+  Attr f = File(Root(), "f", 10);
+  AttrChange chmod;
+  chmod.mode = 0100600;  // type bits are dropped
+  Result<Attr> a = store_->SetAttr(f.ino, chmod);
+  ASSERT_OK(a);
+  EXPECT_EQ(a->mode, 0600u);
+  EXPECT_EQ(a->mtime_ns, f.mtime_ns);
+  EXPECT_GE(a->ctime_ns, f.ctime_ns);
+  AttrChange touch;
+  touch.uid = 1000;
+  touch.gid = 100;
+  touch.atime_ns = 5;
+  touch.mtime_ns = 7;
+  a = store_->SetAttr(f.ino, touch);
+  ASSERT_OK(a);
+  EXPECT_EQ(a->mode, 0600u);
+  EXPECT_EQ(a->uid, 1000u);
+  EXPECT_EQ(a->gid, 100u);
+  EXPECT_EQ(a->atime_ns, 5);
+  EXPECT_EQ(a->mtime_ns, 7);
+  EXPECT_EQ(a->version, f.version);
+  EXPECT_THAT(store_->SetAttr(InodeId{999999}, chmod), StatusIs(Code::kNotFound));
+}
+
 TEST_P(MetaStoreConformanceTest, UnlinkAndRmdirKeepToTheirTypes) {
   Attr d = Dir(Root(), "d");
   File(d.ino, "x");
