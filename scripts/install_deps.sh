@@ -7,9 +7,11 @@ PACKAGES=(
   # build
   cmake ninja-build g++ pkg-config make
   # libraries
-  libsqlite3-dev libssl-dev libfmt-dev libcli11-dev libcurl4-openssl-dev
+  libsqlite3-dev libssl-dev libfmt-dev libcli11-dev libcurl4-openssl-dev libfuse3-dev
   # tests and checks
   libgtest-dev libgmock-dev clang-format sqlite3 bc
+  # the mount (FUSE), and the tools its tests run on it
+  fuse3 rsync git tar
   # the fuzz targets (libFuzzer comes with clang's runtime)
   clang libclang-rt-14-dev openssl
   # a real S3 server for the store tests (tests/support/s3_server.sh)

@@ -17,6 +17,7 @@ void AddVolumeCommands(CLI::App& app, Context& ctx, Action& action);
 void AddTransferCommands(CLI::App& app, Context& ctx, Action& action);
 void AddNamespaceCommands(CLI::App& app, Context& ctx, Action& action);
 void AddCacheCommands(CLI::App& app, Context& ctx, Action& action);
+void AddMountCommands(CLI::App& app, Context& ctx, Action& action);
 // Sets `exit_code` for fsck's verdict (0 clean, kFsckProblemsFound).
 void AddMaintenanceCommands(CLI::App& app, Context& ctx, Action& action, int& exit_code);
 

@@ -55,6 +55,7 @@ int main(int argc, char** argv) {
   cli::AddTransferCommands(app, ctx, action);
   cli::AddNamespaceCommands(app, ctx, action);
   cli::AddCacheCommands(app, ctx, action);
+  cli::AddMountCommands(app, ctx, action);
   int exit_code = 0;  // a command's verdict when it ran fine (fsck)
   cli::AddMaintenanceCommands(app, ctx, action, exit_code);
 

@@ -1,0 +1,148 @@
+// strata mount VOLUME DIR | strata umount DIR: the volume as a directory (FUSE).
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <fmt/core.h>
+
+#include "cli/commands.h"
+#include "core/env.h"
+#include "fuse/fuse_mount.h"
+#include "fuse/volume_fs.h"
+
+namespace strata::cli {
+namespace {
+
+struct MountArgs {
+  std::string volume;
+  std::string mountpoint;
+  bool foreground = false;
+  std::vector<std::string> options;
+  double ttl_seconds = 1.0;
+  size_t max_threads = 64;
+  bool debug = false;
+};
+
+std::string Absolute(const std::string& path) {
+  if (!path.empty() && path.front() == '/') return path;
+  char* cwd = ::getcwd(nullptr, 0);
+  std::string out = fmt::format("{}/{}", cwd ? cwd : ".", path);
+  std::free(cwd);
+  return out;
+}
+
+// "-o a,b -o c" → {a, b, c}.
+std::vector<std::string> SplitOptions(const std::vector<std::string>& given) {
+  std::vector<std::string> out;
+  for (const auto& group : given) {
+    size_t start = 0;
+    while (start <= group.size()) {
+      size_t comma = group.find(',', start);
+      if (comma == std::string::npos) comma = group.size();
+      if (comma > start) out.push_back(group.substr(start, comma - start));
+      start = comma + 1;
+    }
+  }
+  return out;
+}
+
+bool IsMounted(const std::string& mountpoint) {
+  std::ifstream mounts("/proc/self/mounts");
+  std::string device, dir, rest;
+  while (mounts >> device >> dir && std::getline(mounts, rest)) {
+    if (dir == mountpoint) return true;
+  }
+  return false;
+}
+
+Status Mount(Context& ctx, const MountArgs& args) {
+  // A mount lives long and reads files piece by piece: keep recently read chunks in memory
+  // unless told otherwise.
+  if (ctx.options().memory_cache_size.empty() && !std::getenv("STRATA_MEMORY_CACHE_SIZE")) {
+    ctx.options().memory_cache_size = "1G";
+  }
+  RETURN_IF_ERROR(ctx.Open());
+  ASSIGN_OR_RETURN(std::unique_ptr<fs::Volume> volume, ctx.OpenVolume(args.volume));
+  std::string spill_dir = ctx.cache_dir().empty() ? ctx.options().home + "/spill"
+                                                  : Absolute(ctx.cache_dir()) + "/spill";
+  RETURN_IF_ERROR(PosixEnv().CreateDirs(spill_dir));
+
+  fuse::MountOptions options;
+  options.mountpoint = Absolute(args.mountpoint);
+  options.fs_name = fmt::format("strata:{}", args.volume);
+  options.fuse_options = SplitOptions(args.options);
+  options.ttl_seconds = args.ttl_seconds;
+  options.max_threads = args.max_threads;
+  options.debug = args.debug;
+  ASSIGN_OR_RETURN(std::unique_ptr<fuse::FuseMount> mount, fuse::FuseMount::Create(options));
+  if (!args.foreground) {
+    fmt::print("mounted volume '{}' at {}\n", args.volume, options.mountpoint);
+    std::fflush(stdout);
+    RETURN_IF_ERROR(mount->Daemonize());
+  }
+  // Threads start here, after the fork.
+  fuse::VolumeFs fs(*volume, ctx.pool(), spill_dir);
+  return mount->Serve(fs);
+}
+
+Status Unmount(const std::string& mountpoint) {
+  std::string dir = Absolute(mountpoint);
+  if (!IsMounted(dir)) return Status::InvalidArgument(fmt::format("{} is not mounted", dir));
+  // Every closed file is already published; fusermount3 refuses (EBUSY) while files are open.
+  pid_t pid = ::fork();
+  if (pid < 0) return Status::Internal("fork failed");
+  if (pid == 0) {
+    ::execlp("fusermount3", "fusermount3", "-u", dir.c_str(), static_cast<char*>(nullptr));
+    std::_Exit(127);
+  }
+  int wstatus = 0;
+  ::waitpid(pid, &wstatus, 0);
+  if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0) {
+    return Status::IOError(fmt::format(
+        "fusermount3 -u {} failed (files still open there? `fuser -vm {}` lists them)", dir,
+        dir));
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+void AddMountCommands(CLI::App& app, Context& ctx, Action& action) {
+  auto args = std::make_shared<MountArgs>();
+  CLI::App* mount_cmd = app.add_subcommand(
+      "mount",
+      "Mount a volume at a directory (FUSE). Files closed on one mount are seen whole by the next "
+      "open on any other; writes are published on close and fsync");
+  mount_cmd->add_option("volume", args->volume, "Volume name")->required();
+  mount_cmd->add_option("dir", args->mountpoint, "Mount point (an existing directory)")
+      ->required();
+  mount_cmd->add_flag("-f,--foreground", args->foreground,
+                      "Stay attached to the terminal instead of running in the background");
+  mount_cmd->add_option("-o", args->options,
+                        "FUSE mount options, comma-separated: allow_other, ro, … "
+                        "(default_permissions is always on)");
+  mount_cmd->add_option("--ttl", args->ttl_seconds,
+                        "Seconds the kernel may trust names and attributes before asking again; "
+                        "how stale another mount's changes can look (default 1)")
+      ->check(CLI::Range(0.0, 3600.0));
+  mount_cmd->add_option("--fuse-threads", args->max_threads,
+                        "Most FUSE requests served at once (default 64)")
+      ->check(CLI::Range(1, 1024));
+  mount_cmd->add_flag("--debug", args->debug, "Log every FUSE request to stderr (with -f)");
+  mount_cmd->callback([&ctx, &action, args] { action = [&ctx, args] { return Mount(ctx, *args); }; });
+
+  auto unmount_dir = std::make_shared<std::string>();
+  CLI::App* umount_cmd = app.add_subcommand(
+      "umount", "Unmount a volume mounted with strata mount (as fusermount3 -u)");
+  umount_cmd->add_option("dir", *unmount_dir, "Mount point")->required();
+  umount_cmd->callback([&action, unmount_dir] {
+    action = [unmount_dir] { return Unmount(*unmount_dir); };
+  });
+}
+
+}  // namespace strata::cli

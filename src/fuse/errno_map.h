@@ -1,0 +1,12 @@
+// The one place where a Status becomes an errno for the kernel.
+#pragma once
+
+#include "core/status.h"
+
+namespace strata::fuse {
+
+// 0 for OK; otherwise the errno a local file system would give for the same failure (ENOENT,
+// EEXIST, ENOTEMPTY, …). Failures of the store or the network are EIO.
+int ToErrno(const Status& status);
+
+}  // namespace strata::fuse

@@ -1,0 +1,116 @@
+// VolumeFs: a volume as a file system of inodes and open files, for the FUSE adapter.
+//
+// It speaks in meta::InodeId and Status, not in libfuse types, so the rules live here and the
+// adapter (fuse_ops.cc) only translates and replies. What it adds to fs::Volume:
+//
+// - Open files. All handles on one inode share an OpenFile: readers read one committed version
+//   through a FileReader; the first writable open adds a FileWriter, whose writes the other
+//   handles see at once and other mounts see when the file is closed (flush) or fsynced. An open
+//   file outlives its last name: it stays readable after unlink (POSIX), its writes then vanish.
+// - Close-to-open: Open always asks the metadata for the current version, and says whether the
+//   kernel's cached pages of the file are still that version (keep_cache).
+// - Attributes of a file being written are the writer's (size, mtime), so the kernel's idea of
+//   the size never moves backwards under a writer.
+//
+// Thread-safe. Lock order: mu_, then an OpenFile's mu. No lock is held across store I/O except an
+// OpenFile's own (reads and writes of one file wait for each other, other files do not).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/thread_pool.h"
+#include "fs/file_reader.h"
+#include "fs/file_writer.h"
+#include "fs/volume.h"
+
+namespace strata::fuse {
+
+// Who is asking: new inodes belong to them.
+struct Caller {
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+};
+
+// setattr(2)'s changes; unset fields are kept.
+struct SetAttrRequest {
+  meta::AttrChange change;
+  std::optional<uint64_t> size;
+};
+
+// What open and create hand back to the kernel.
+struct OpenedFile {
+  uint64_t handle = 0;
+  bool keep_cache = false;  // the kernel's cached pages are of the current version
+};
+
+class VolumeFs {
+ public:
+  // `spill_dir` holds the bytes of files being written (it must exist).
+  VolumeFs(fs::Volume& volume, ThreadPool& pool, std::string spill_dir);
+  ~VolumeFs();
+
+  meta::InodeId root() const { return volume_.info().root; }
+
+  Result<meta::Attr> Lookup(meta::InodeId parent, std::string_view name);
+  Result<meta::Attr> GetAttr(meta::InodeId ino);
+  Result<meta::Attr> SetAttr(meta::InodeId ino, const SetAttrRequest& request);
+  Result<std::string> ReadLink(meta::InodeId ino);
+  Result<std::vector<meta::DirEntry>> ReadDir(meta::InodeId dir);
+
+  // mkdir, symlink, and mknod of a regular file.
+  Result<meta::Attr> MakeNode(meta::InodeId parent, std::string_view name, meta::NewNode node,
+                              const Caller& caller);
+  Result<meta::Attr> Link(meta::InodeId ino, meta::InodeId parent, std::string_view name);
+  Status Unlink(meta::InodeId parent, std::string_view name);
+  Status Rmdir(meta::InodeId parent, std::string_view name);
+  Status Rename(meta::InodeId parent, std::string_view name, meta::InodeId new_parent,
+                std::string_view new_name, meta::RenameMode mode);
+
+  // `flags` as open(2)'s. NotFound if the inode no longer exists (the adapter says ESTALE, so
+  // that the kernel looks the name up again).
+  Result<OpenedFile> Open(meta::InodeId ino, int flags);
+  Result<std::pair<meta::Attr, OpenedFile>> Create(meta::InodeId parent, std::string_view name,
+                                                   uint32_t mode, int flags, const Caller& caller);
+  Result<size_t> Read(uint64_t handle, uint64_t offset, std::span<uint8_t> out);
+  Status Write(uint64_t handle, uint64_t offset, std::span<const uint8_t> data);
+  // Publishes the file's writes (close and fsync).
+  Status Flush(uint64_t handle);
+  // The handle is closed; the last one on a file publishes what is left.
+  Status Release(uint64_t handle);
+  // Publishes every file still being written (at unmount).
+  Status FlushAll();
+
+ private:
+  struct OpenFile;
+  struct Handle;
+
+  static Handle* HandleOf(uint64_t handle);
+  std::shared_ptr<OpenFile> FindOpen(meta::InodeId ino);
+  // The attributes a file being written has now, over the committed ones.
+  meta::Attr Overlay(meta::Attr attr);
+  Status EnsureWriter(OpenFile& file);
+  Status Commit(OpenFile& file);
+  Result<OpenedFile> OpenInode(const meta::Attr& attr, int flags);
+  // Before `name` is removed or replaced.
+  void ForgetKernelVersion(meta::InodeId parent, std::string_view name);
+
+  fs::Volume& volume_;
+  meta::MetaStore& meta_;
+  ThreadPool& pool_;
+  const std::string spill_dir_;
+
+  std::mutex mu_;
+  std::unordered_map<uint64_t, std::shared_ptr<OpenFile>> open_;  // GUARDED_BY(mu_): by inode
+  // The version of each file whose pages the kernel may hold (the last one opened or written).
+  std::unordered_map<uint64_t, uint64_t> kernel_versions_;  // GUARDED_BY(mu_)
+};
+
+}  // namespace strata::fuse
