@@ -104,8 +104,7 @@ Status Unmount(const std::string& mountpoint) {
   ::waitpid(pid, &wstatus, 0);
   if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0) {
     return Status::IOError(fmt::format(
-        "fusermount3 -u {} failed (files still open there? `fuser -vm {}` lists them)", dir,
-        dir));
+        "fusermount3 -u {} failed (files still open there? `fuser -vm {}` lists them)", dir, dir));
   }
   return Status::OK();
 }
@@ -119,30 +118,31 @@ void AddMountCommands(CLI::App& app, Context& ctx, Action& action) {
       "Mount a volume at a directory (FUSE). Files closed on one mount are seen whole by the next "
       "open on any other; writes are published on close and fsync");
   mount_cmd->add_option("volume", args->volume, "Volume name")->required();
-  mount_cmd->add_option("dir", args->mountpoint, "Mount point (an existing directory)")
-      ->required();
+  mount_cmd->add_option("dir", args->mountpoint, "Mount point (an existing directory)")->required();
   mount_cmd->add_flag("-f,--foreground", args->foreground,
                       "Stay attached to the terminal instead of running in the background");
   mount_cmd->add_option("-o", args->options,
                         "FUSE mount options, comma-separated: allow_other, ro, … "
                         "(default_permissions is always on)");
-  mount_cmd->add_option("--ttl", args->ttl_seconds,
-                        "Seconds the kernel may trust names and attributes before asking again; "
-                        "how stale another mount's changes can look (default 1)")
+  mount_cmd
+      ->add_option("--ttl", args->ttl_seconds,
+                   "Seconds the kernel may trust names and attributes before asking again; "
+                   "how stale another mount's changes can look (default 1)")
       ->check(CLI::Range(0.0, 3600.0));
-  mount_cmd->add_option("--fuse-threads", args->max_threads,
-                        "Most FUSE requests served at once (default 64)")
+  mount_cmd
+      ->add_option("--fuse-threads", args->max_threads,
+                   "Most FUSE requests served at once (default 64)")
       ->check(CLI::Range(1, 1024));
   mount_cmd->add_flag("--debug", args->debug, "Log every FUSE request to stderr (with -f)");
-  mount_cmd->callback([&ctx, &action, args] { action = [&ctx, args] { return Mount(ctx, *args); }; });
+  mount_cmd->callback(
+      [&ctx, &action, args] { action = [&ctx, args] { return Mount(ctx, *args); }; });
 
   auto unmount_dir = std::make_shared<std::string>();
   CLI::App* umount_cmd = app.add_subcommand(
       "umount", "Unmount a volume mounted with strata mount (as fusermount3 -u)");
   umount_cmd->add_option("dir", *unmount_dir, "Mount point")->required();
-  umount_cmd->callback([&action, unmount_dir] {
-    action = [unmount_dir] { return Unmount(*unmount_dir); };
-  });
+  umount_cmd->callback(
+      [&action, unmount_dir] { action = [unmount_dir] { return Unmount(*unmount_dir); }; });
 }
 
 }  // namespace strata::cli

@@ -52,11 +52,12 @@ Result<std::unique_ptr<FuseMount>> FuseMount::Create(const MountOptions& options
         fmt::format("cannot start a FUSE session (options: {})", fmt::join(opts, ",")));
   }
   if (fuse_session_mount(mount->session_, options.mountpoint.c_str()) != 0) {
-    return Status::IOError(fmt::format(
-        "cannot mount at {} (does the directory exist? is /dev/fuse usable? see above)",
-        options.mountpoint));
+    return Status::IOError(
+        fmt::format("cannot mount at {} (does the directory exist? is /dev/fuse usable? see above)",
+                    options.mountpoint));
   }
   mount->mounted_ = true;
+  mount->state_->session = mount->session_;
   return mount;
 }
 

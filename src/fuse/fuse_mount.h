@@ -18,11 +18,11 @@ namespace strata::fuse {
 
 struct MountOptions {
   std::string mountpoint;
-  std::string fs_name;                   // shown by mount(8) and df(1)
+  std::string fs_name;                    // shown by mount(8) and df(1)
   std::vector<std::string> fuse_options;  // each as given to -o (allow_other, ro, …)
-  double ttl_seconds = 1.0;              // how long the kernel trusts names and attributes
-  size_t max_threads = 64;               // FUSE worker threads at most
-  bool debug = false;                    // libfuse logs every request to stderr
+  double ttl_seconds = 1.0;               // how long the kernel trusts names and attributes
+  size_t max_threads = 64;                // FUSE worker threads at most
+  bool debug = false;                     // libfuse logs every request to stderr
 };
 
 struct MountState;

@@ -224,8 +224,8 @@ void Rename(fuse_req_t req, fuse_ino_t parent, const char* name, fuse_ino_t new_
     } else if (flags != 0) {
       return fuse_reply_err(req, EINVAL), void();  // RENAME_WHITEOUT, or flags combined
     }
-    ReplyStatus(req, Fs(req).Rename(ToMeta(req, parent), name, ToMeta(req, new_parent), new_name,
-                                    mode));
+    ReplyStatus(req,
+                Fs(req).Rename(ToMeta(req, parent), name, ToMeta(req, new_parent), new_name, mode));
   });
 }
 
@@ -250,6 +250,12 @@ void Open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
       return fuse_reply_err(req, err), void();
     }
     SetHandle(fi, *opened);
+    if (!opened->keep_cache) {
+      // The kernel may hold this file's size from a lookup made before another mount changed
+      // it: drop its attributes too, so the reads after this open see the whole new version.
+      // (Safe inside open: without write-back caching there are no dirty pages to wait for.)
+      (void)fuse_lowlevel_notify_inval_inode(State(req).session, ino, -1, 0);
+    }
     if (fuse_reply_open(req, fi) != 0) (void)Fs(req).Release(opened->handle);  // interrupted
   });
 }
@@ -335,10 +341,9 @@ void ReadDirPages(fuse_req_t req, size_t size, off_t off, fuse_file_info* fi, bo
         e = ToEntry(req, entry.attr);
       }
       off_t next = static_cast<off_t>(i + 1);
-      size_t need = plus ? fuse_add_direntry_plus(req, buf.data() + used, size - used, name, &e,
-                                                  next)
-                         : fuse_add_direntry(req, buf.data() + used, size - used, name, &e.attr,
-                                             next);
+      size_t need =
+          plus ? fuse_add_direntry_plus(req, buf.data() + used, size - used, name, &e, next)
+               : fuse_add_direntry(req, buf.data() + used, size - used, name, &e.attr, next);
       if (need > size - used) break;
       used += need;
     }

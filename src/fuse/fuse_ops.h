@@ -11,7 +11,8 @@ namespace strata::fuse {
 
 // What the callbacks share; passed to fuse_session_new as userdata.
 struct MountState {
-  VolumeFs* fs = nullptr;  // set before the session loop starts
+  VolumeFs* fs = nullptr;           // set before the session loop starts
+  fuse_session* session = nullptr;  // for invalidation notices to the kernel
   double ttl_seconds = 1.0;
   size_t max_io_bytes = 1 << 20;
 };

@@ -13,9 +13,9 @@ struct VolumeFs::OpenFile {
   size_t handles = 0;  // GUARDED_BY(VolumeFs::mu_)
 
   std::mutex mu;
-  meta::Attr attr;                          // GUARDED_BY(mu): as last committed
-  std::unique_ptr<fs::FileReader> reader;   // GUARDED_BY(mu): while there is no writer
-  std::unique_ptr<fs::FileWriter> writer;   // GUARDED_BY(mu)
+  meta::Attr attr;                         // GUARDED_BY(mu): as last committed
+  std::unique_ptr<fs::FileReader> reader;  // GUARDED_BY(mu): while there is no writer
+  std::unique_ptr<fs::FileWriter> writer;  // GUARDED_BY(mu)
 };
 
 struct VolumeFs::Handle {
@@ -30,9 +30,7 @@ bool Writable(int flags) { return (flags & O_ACCMODE) != O_RDONLY; }
 
 }  // namespace
 
-VolumeFs::Handle* VolumeFs::HandleOf(uint64_t handle) {
-  return reinterpret_cast<Handle*>(handle);
-}
+VolumeFs::Handle* VolumeFs::HandleOf(uint64_t handle) { return reinterpret_cast<Handle*>(handle); }
 
 VolumeFs::VolumeFs(fs::Volume& volume, ThreadPool& pool, std::string spill_dir)
     : volume_(volume), meta_(volume.meta()), pool_(pool), spill_dir_(std::move(spill_dir)) {}
@@ -90,9 +88,9 @@ Result<meta::Attr> VolumeFs::SetAttr(meta::InodeId ino, const SetAttrRequest& re
         return Status::IsDirectory(fmt::format("{} is a directory", NameOf(ino)));
       }
       ASSIGN_OR_RETURN(meta::FileContent content, meta_.GetContent(ino));
-      ASSIGN_OR_RETURN(std::unique_ptr<fs::FileWriter> writer,
-                       fs::FileWriter::Open(volume_, pool_, ino, std::move(content), spill_dir_,
-                                            NameOf(ino)));
+      ASSIGN_OR_RETURN(
+          std::unique_ptr<fs::FileWriter> writer,
+          fs::FileWriter::Open(volume_, pool_, ino, std::move(content), spill_dir_, NameOf(ino)));
       RETURN_IF_ERROR(writer->Truncate(*request.size));
       ASSIGN_OR_RETURN(std::optional<meta::Attr> committed, writer->Commit());
       if (committed) {
@@ -196,8 +194,8 @@ Result<OpenedFile> VolumeFs::OpenInode(const meta::Attr& attr, int flags) {
     if (!file.writer && (!file.reader || file.attr.version != attr.version)) {
       // Close-to-open: a new open reads the version committed now.
       ASSIGN_OR_RETURN(meta::FileContent content, meta_.GetContent(attr.ino));
-      file.reader = std::make_unique<fs::FileReader>(volume_, pool_, std::move(content),
-                                                     NameOf(attr.ino));
+      file.reader =
+          std::make_unique<fs::FileReader>(volume_, pool_, std::move(content), NameOf(attr.ino));
       file.attr = attr;
     }
     if (Writable(flags)) {
