@@ -11,7 +11,7 @@ PACKAGES=(
   # tests and checks
   libgtest-dev libgmock-dev clang-format sqlite3 bc
   # the mount (FUSE), and the tools its tests run on it
-  fuse3 rsync git tar
+  fuse3 rsync git tar python3-torch
   # the fuzz targets (libFuzzer comes with clang's runtime)
   clang libclang-rt-14-dev openssl
   # a real S3 server for the store tests (tests/support/s3_server.sh)

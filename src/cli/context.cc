@@ -63,6 +63,13 @@ Status Context::Open() {
   return Status::OK();
 }
 
+void Context::Close() {
+  tiers_.reset();
+  pool_.reset();
+  objects_.reset();
+  meta_.reset();
+}
+
 bool Context::remote_store() const {
   return !options_.store_url.starts_with("file:") && !options_.store_url.starts_with("/") &&
          !options_.store_url.starts_with("memory:");

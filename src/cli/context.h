@@ -31,6 +31,10 @@ class Context {
   // the metadata and object stores. Idempotent.
   Status Open();
 
+  // Closes the stores (the next Open reopens them): nothing open may cross a fork, as SQLite's
+  // locks belong to the process that took them.
+  void Close();
+
   meta::MetaStore& meta() { return *meta_; }
   store::ObjectStore& objects() { return *objects_; }
   ThreadPool& pool();

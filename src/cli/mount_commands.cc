@@ -67,7 +67,7 @@ Status Mount(Context& ctx, const MountArgs& args) {
     ctx.options().memory_cache_size = "1G";
   }
   RETURN_IF_ERROR(ctx.Open());
-  ASSIGN_OR_RETURN(std::unique_ptr<fs::Volume> volume, ctx.OpenVolume(args.volume));
+  RETURN_IF_ERROR(ctx.OpenVolume(args.volume).status());  // say "no volume" before mounting
   std::string spill_dir = ctx.cache_dir().empty() ? ctx.options().home + "/spill"
                                                   : Absolute(ctx.cache_dir()) + "/spill";
   RETURN_IF_ERROR(PosixEnv().CreateDirs(spill_dir));
@@ -83,9 +83,11 @@ Status Mount(Context& ctx, const MountArgs& args) {
   if (!args.foreground) {
     fmt::print("mounted volume '{}' at {}\n", args.volume, options.mountpoint);
     std::fflush(stdout);
+    ctx.Close();
     RETURN_IF_ERROR(mount->Daemonize());
   }
-  // Threads start here, after the fork.
+  // The stores and the threads of the process that serves the mount, opened after the fork.
+  ASSIGN_OR_RETURN(std::unique_ptr<fs::Volume> volume, ctx.OpenVolume(args.volume));
   fuse::VolumeFs fs(*volume, ctx.pool(), spill_dir);
   return mount->Serve(fs);
 }
