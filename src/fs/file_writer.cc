@@ -100,7 +100,7 @@ Status FileWriter::Grow(uint64_t size) {
   if (size_ % chunk_size_ != 0) {
     size_t last = static_cast<size_t>(size_ / chunk_size_);
     RETURN_IF_ERROR(MakeDirty(last, false));
-    ++dirty_[last].generation;
+    dirty_[last].generation = ++last_generation_;
   }
   size_ = size;
   size_changed_ = true;
@@ -122,7 +122,7 @@ Status FileWriter::Write(uint64_t offset, std::span<const uint8_t> data) {
         index < base_valid_chunks_ ? meta::ChunkLength(base_.size_bytes, chunk_size_, index) : 0;
     RETURN_IF_ERROR(MakeDirty(index, in_chunk == 0 && n >= committed_length));
     RETURN_IF_ERROR(PwriteAll(spill_.get(), data.subspan(done, n), at, path_ + " (spill file)"));
-    ++dirty_[index].generation;
+    dirty_[index].generation = ++last_generation_;
     if (in_chunk + n == chunk_size_) StoreInBackground(index);
     done += n;
   }
@@ -141,7 +141,7 @@ Status FileWriter::Truncate(uint64_t size) {
   if (size % chunk_size_ != 0) {  // the new last chunk is cut: its bytes change
     size_t last = kept_chunks - 1;
     RETURN_IF_ERROR(MakeDirty(last, false));
-    ++dirty_[last].generation;
+    dirty_[last].generation = ++last_generation_;
   }
   dirty_.erase(dirty_.lower_bound(kept_chunks), dirty_.end());
   base_valid_chunks_ = std::min<size_t>(base_valid_chunks_, size / chunk_size_);

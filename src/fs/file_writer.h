@@ -59,7 +59,10 @@ class FileWriter {
 
  private:
   struct DirtyChunk {
-    uint64_t generation = 0;         // bumped by every change to the chunk's bytes
+    // Set from the writer's counter by every change to the chunk's bytes. Never reused, not even
+    // after a truncate drops the chunk and a write brings it back: a background store that
+    // finishes late can never pass for the chunk's current bytes.
+    uint64_t generation = 0;
     std::optional<ChunkId> stored;   // the id stored for `stored_generation`
     uint64_t stored_generation = 0;  // meaningful when `stored` is set
   };
@@ -98,6 +101,7 @@ class FileWriter {
   bool size_changed_ = false;              // GUARDED_BY(mu_)
   std::optional<int64_t> mtime_ns_;        // GUARDED_BY(mu_): set by writes and SetMtime
   size_t background_ = 0;                  // GUARDED_BY(mu_): stores in flight
+  uint64_t last_generation_ = 0;           // GUARDED_BY(mu_)
 };
 
 }  // namespace strata::fs

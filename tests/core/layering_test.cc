@@ -19,7 +19,8 @@ const std::map<std::string, std::set<std::string>> kAllowed = {
     {"cache", {"core", "store", "cache"}},
     {"fs", {"core", "store", "meta", "cache", "fs"}},
     {"load", {"core", "store", "meta", "cache", "fs", "load"}},
-    {"cli", {"core", "store", "meta", "cache", "fs", "load", "cli"}},
+    {"fuse", {"core", "store", "meta", "cache", "fs", "fuse"}},
+    {"cli", {"core", "store", "meta", "cache", "fs", "load", "fuse", "cli"}},
 };
 
 TEST(LayeringTest, NoModuleIncludesAHigherLayer) {
