@@ -61,11 +61,10 @@ bool IsMounted(const std::string& mountpoint) {
 }
 
 Status Mount(Context& ctx, const MountArgs& args) {
-  // A mount lives long and reads files piece by piece: keep recently read chunks in memory
-  // unless told otherwise.
-  if (ctx.options().memory_cache_size.empty() && !std::getenv("STRATA_MEMORY_CACHE_SIZE")) {
-    ctx.options().memory_cache_size = "1G";
-  }
+  // No memory tier by default: each open file keeps the chunks around its reader (FileReader),
+  // and the kernel's page cache keeps what was read. A memory tier would copy every chunk into
+  // fresh memory once more (measured: 256 MiB from the disk cache in 1.09 s with a 1 GiB memory
+  // tier, 0.20 s without).
   RETURN_IF_ERROR(ctx.Open());
   RETURN_IF_ERROR(ctx.OpenVolume(args.volume).status());  // say "no volume" before mounting
   std::string spill_dir = ctx.cache_dir().empty() ? ctx.options().home + "/spill"

@@ -7,60 +7,118 @@
 namespace strata::fs {
 
 FileReader::FileReader(Volume& volume, ThreadPool& pool, meta::FileContent content,
-                       std::string path)
+                       std::string path, size_t max_ahead)
     : volume_(volume),
       pool_(pool),
       content_(std::move(content)),
       path_(std::move(path)),
-      chunk_size_(volume.chunk_size_bytes()) {}
+      chunk_size_(volume.chunk_size_bytes()),
+      max_slots_(max_ahead + 4),
+      ahead_(std::min<size_t>(2, max_ahead), max_ahead) {}
 
 FileReader::~FileReader() {
   std::unique_lock lock(mu_);
-  idle_.wait(lock, [&] { return in_flight_ == 0; });
+  changed_.wait(lock, [&] { return in_flight_ == 0; });
 }
 
-void FileReader::StartReadAhead(const cache::ChunkRange& range) {
-  for (size_t i = range.begin; i < range.end; ++i) {
-    ++in_flight_;
-    pool_.Submit([this, i] {
-      // Only warms the tiers: a failure here is reported by the read that needs the chunk.
-      std::unique_ptr<uint8_t[]> scratch;
-      uint64_t length = meta::ChunkLength(content_.size_bytes, chunk_size_, i);
-      scratch.reset(new uint8_t[length]);
-      try {
-        (void)volume_.ReadChunk(content_, i, {scratch.get(), length}, path_);
-      } catch (...) {
+Result<std::shared_ptr<FileReader::Slot>> FileReader::NewSlot(size_t index) {
+  auto slot = std::make_shared<Slot>();
+  if (!spare_.empty()) {
+    slot->buffer = std::move(spare_.back());
+    spare_.pop_back();
+  } else {
+    ASSIGN_OR_RETURN(slot->buffer, HostBuffer::Allocate(chunk_size_));
+  }
+  slots_[index] = slot;
+  return slot;
+}
+
+void FileReader::Fetch(size_t index, const std::shared_ptr<Slot>& slot) {
+  uint64_t length = meta::ChunkLength(content_.size_bytes, chunk_size_, index);
+  Status status;
+  try {
+    status = volume_.ReadChunk(content_, index, {slot->buffer->data(), length}, path_);
+  } catch (...) {
+    status = Status::Internal("unexpected exception reading " + path_);
+  }
+  std::lock_guard lock(mu_);
+  slot->ready = true;
+  slot->status = status;
+  if (!status.ok()) {  // the next read of this chunk tries again
+    auto it = slots_.find(index);
+    if (it != slots_.end() && it->second == slot) slots_.erase(it);
+  }
+  changed_.notify_all();
+}
+
+void FileReader::Evict(size_t position) {
+  while (slots_.size() >= max_slots_) {
+    // Chunks behind the reader go first, then the one farthest ahead; never one being fetched.
+    auto victim = slots_.end();
+    for (auto it = slots_.begin(); it != slots_.end(); ++it) {
+      if (!it->second->ready) continue;
+      if (it->first < position) {
+        victim = it;
+        break;
       }
-      std::lock_guard lock(mu_);
-      if (--in_flight_ == 0) idle_.notify_all();
-    });
+      victim = it;  // the last ready one: the farthest ahead
+    }
+    if (victim == slots_.end()) return;  // all in flight: go over the bound for a moment
+    if (victim->second.use_count() == 1) spare_.push_back(std::move(victim->second->buffer));
+    slots_.erase(victim);
   }
 }
 
 Result<size_t> FileReader::ReadAt(uint64_t offset, std::span<uint8_t> out) {
   if (offset >= content_.size_bytes || out.empty()) return size_t{0};
   uint64_t length = std::min<uint64_t>(out.size(), content_.size_bytes - offset);
-  std::lock_guard lock(mu_);
-  StartReadAhead(ahead_.OnRead(offset, length, chunk_size_, content_.chunks.size()));
-  uint64_t done = 0;
-  while (done < length) {
+  std::unique_lock lock(mu_);
+  size_t first = static_cast<size_t>(offset / chunk_size_);
+  Evict(first);
+  cache::ChunkRange ahead = ahead_.OnRead(offset, length, chunk_size_, content_.chunks.size());
+  for (size_t i = ahead.begin; i < ahead.end && slots_.size() < max_slots_; ++i) {
+    if (slots_.contains(i)) continue;
+    Result<std::shared_ptr<Slot>> slot = NewSlot(i);
+    if (!slot.ok()) break;  // out of memory: read-ahead is only an optimisation
+    ++in_flight_;
+    pool_.Submit([this, i, slot = *slot] {
+      Fetch(i, slot);
+      std::lock_guard done(mu_);
+      --in_flight_;
+      changed_.notify_all();
+    });
+  }
+
+  for (uint64_t done = 0; done < length;) {
     uint64_t at = offset + done;
     size_t index = static_cast<size_t>(at / chunk_size_);
     uint64_t in_chunk = at % chunk_size_;
     uint64_t chunk_length = meta::ChunkLength(content_.size_bytes, chunk_size_, index);
     uint64_t n = std::min(length - done, chunk_length - in_chunk);
-    if (in_chunk == 0 && n == chunk_length) {
-      // A whole chunk: straight into the caller's buffer.
-      RETURN_IF_ERROR(volume_.ReadChunk(content_, index, out.subspan(done, n), path_));
+    std::shared_ptr<Slot> slot;
+    auto it = slots_.find(index);
+    if (it != slots_.end()) {
+      slot = it->second;
+    } else if (in_chunk == 0 && n == chunk_length) {
+      // A whole chunk nobody fetched: straight into the caller's buffer.
+      lock.unlock();
+      Status status = volume_.ReadChunk(content_, index, out.subspan(done, n), path_);
+      lock.lock();
+      RETURN_IF_ERROR(status);
+      done += n;
+      continue;
     } else {
-      if (last_index_ != index) {
-        last_chunk_.resize(chunk_length);
-        last_index_ = SIZE_MAX;
-        RETURN_IF_ERROR(volume_.ReadChunk(content_, index, last_chunk_, path_));
-        last_index_ = index;
-      }
-      std::memcpy(out.data() + done, last_chunk_.data() + in_chunk, n);
+      Evict(index);
+      ASSIGN_OR_RETURN(slot, NewSlot(index));
+      lock.unlock();
+      Fetch(index, slot);
+      lock.lock();
     }
+    changed_.wait(lock, [&] { return slot->ready; });
+    RETURN_IF_ERROR(slot->status);
+    lock.unlock();  // a ready slot's bytes never change; the shared_ptr keeps them alive
+    std::memcpy(out.data() + done, slot->buffer->data() + in_chunk, n);
+    lock.lock();
     done += n;
   }
   return static_cast<size_t>(length);

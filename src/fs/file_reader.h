@@ -1,18 +1,26 @@
 // FileReader: positional reads of one volume file through the cache tiers, for adapters that
-// read pieces at offsets (the mount, the server, Python). A sequential reader gets chunks fetched
-// ahead of it on the pool (cache::ReadAhead); a random reader gets exactly the chunks it touches.
-// The last chunk read is kept, so small sequential reads inside one chunk cost one fetch.
-// Thread-safe; the destructor waits for read-ahead still in flight.
+// read pieces at offsets (the mount, the server, Python).
+//
+// Chunks are read whole into slots that the reader keeps: a sequential reader gets the chunks
+// ahead of it fetched into slots on the pool (cache::ReadAhead: a window that starts at 2 chunks
+// and doubles up to `max_ahead`), and its reads are copies out of ready slots; a random reader
+// gets exactly the chunks it touches. Concurrent reads of one file (the kernel sends several at
+// once) wait only for the chunk they need; no lock is held while a chunk is fetched or copied.
+// Memory: at most `max_ahead` + 4 chunk buffers, allocated once and reused.
+// Thread-safe; the destructor waits for fetches still in flight.
 #pragma once
 
 #include <condition_variable>
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "cache/read_ahead.h"
+#include "core/host_buffer.h"
 #include "core/thread_pool.h"
 #include "fs/volume.h"
 
@@ -20,7 +28,8 @@ namespace strata::fs {
 
 class FileReader {
  public:
-  FileReader(Volume& volume, ThreadPool& pool, meta::FileContent content, std::string path);
+  FileReader(Volume& volume, ThreadPool& pool, meta::FileContent content, std::string path,
+             size_t max_ahead = 8);
   ~FileReader();
   FileReader(const FileReader&) = delete;
   FileReader& operator=(const FileReader&) = delete;
@@ -30,19 +39,32 @@ class FileReader {
   uint64_t size() const { return content_.size_bytes; }
 
  private:
-  void StartReadAhead(const cache::ChunkRange& range);  // REQUIRES: mu_ held
+  // One chunk, being fetched or ready. Its bytes never change once ready.
+  struct Slot {
+    std::shared_ptr<HostBuffer> buffer;
+    bool ready = false;  // GUARDED_BY(mu_)
+    Status status;       // GUARDED_BY(mu_): meaningful when ready
+  };
+
+  // A new slot for chunk `index`, with a buffer. REQUIRES: mu_ held.
+  Result<std::shared_ptr<Slot>> NewSlot(size_t index);
+  // Fetches `index` into `slot` and marks it ready. Called without mu_.
+  void Fetch(size_t index, const std::shared_ptr<Slot>& slot);
+  // Drops slots beyond the bound, those behind `position` first. REQUIRES: mu_ held.
+  void Evict(size_t position);
 
   Volume& volume_;
   ThreadPool& pool_;
   const meta::FileContent content_;
   const std::string path_;
   const uint64_t chunk_size_;
+  const size_t max_slots_;
   std::mutex mu_;
-  std::condition_variable idle_;
-  cache::ReadAhead ahead_;           // GUARDED_BY(mu_)
-  size_t in_flight_ = 0;             // GUARDED_BY(mu_)
-  size_t last_index_ = SIZE_MAX;     // GUARDED_BY(mu_): the chunk in last_chunk_
-  std::vector<uint8_t> last_chunk_;  // GUARDED_BY(mu_)
+  std::condition_variable changed_;
+  cache::ReadAhead ahead_;                          // GUARDED_BY(mu_)
+  std::map<size_t, std::shared_ptr<Slot>> slots_;   // GUARDED_BY(mu_)
+  std::vector<std::shared_ptr<HostBuffer>> spare_;  // GUARDED_BY(mu_): buffers to reuse
+  size_t in_flight_ = 0;                            // GUARDED_BY(mu_): fetches on the pool
 };
 
 }  // namespace strata::fs
