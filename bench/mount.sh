@@ -70,13 +70,21 @@ head -c $((FILE_MIB * 1024 * 1024)) /dev/urandom >"$W/local/big.bin"
 "$STRATA" mount bench "$W/strata" >/dev/null
 
 timed_cat() { drop=$1; shift; [ "$drop" = drop ] && drop_caches; local s; s=$(now); cat "$@" >/dev/null; secs "$s" "$(now)"; }
-cat_cold=$(timed_cat drop "$W/local/big.bin")
-cat_warm=$(timed_cat keep "$W/local/big.bin")
-strata_cold=$(timed_cat drop "$W/strata/big.bin")
-strata_warm=$(timed_cat keep "$W/strata/big.bin")
+best() { printf '%s\n' "$@" | sort -n | head -1; }
+# Best of three for each: the machine is shared and noisy. The mount's chunk slots are per open
+# file, so each cold read starts from the disk cache again.
+cat_cold=() cat_warm=() strata_cold=() strata_warm=()
+for _ in 1 2 3; do
+  cat_cold+=("$(timed_cat drop "$W/local/big.bin")")
+  for _ in 1 2 3; do cat_warm+=("$(timed_cat keep "$W/local/big.bin")"); done
+  strata_cold+=("$(timed_cat drop "$W/strata/big.bin")")
+  for _ in 1 2 3; do strata_warm+=("$(timed_cat keep "$W/strata/big.bin")"); done
+done
+cat_cold=$(best "${cat_cold[@]}") cat_warm=$(best "${cat_warm[@]}")
+strata_cold=$(best "${strata_cold[@]}") strata_warm=$(best "${strata_warm[@]}")
 cmp "$W/local/big.bin" "$W/strata/big.bin"
 mb() { $PY -c "print(f'{$FILE_MIB * 1.048576 / $1:.0f}')"; }
-printf '%-44s %8s %10s\n' "sequential read" "seconds" "MB/s"
+printf '%-44s %8s %10s\n' "sequential read (best of 3)" "seconds" "MB/s"
 printf '%-44s %8s %10s\n' "cat, local file, page cache dropped" "$cat_cold" "$(mb "$cat_cold")"
 printf '%-44s %8s %10s   (a) %s of cat\n' "strata mount, chunks in the disk cache" "$strata_cold" \
   "$(mb "$strata_cold")" "$(ratio "$cat_cold" "$strata_cold")"
@@ -85,6 +93,7 @@ printf '%-44s %8s %10s   (b) %s of cat\n' "strata mount, again" "$strata_warm" "
   "$(ratio "$cat_warm" "$strata_warm")"
 rm -f "$W/local/big.bin"
 "$STRATA" umount "$W/strata"
+[ "$SMALL" -gt 0 ] || exit 0
 
 # --- 2. many small files ----------------------------------------------------------------------
 # Every phase starts on fresh mounts, as on a new runner: rclone's directory cache is empty and
