@@ -1,4 +1,5 @@
 // strata mount VOLUME DIR | strata umount DIR: the volume as a directory (FUSE).
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -73,6 +74,11 @@ Status Mount(Context& ctx, const MountArgs& args) {
 
   fuse::MountOptions options;
   options.mountpoint = Absolute(args.mountpoint);
+  struct stat st {};
+  if (::stat(options.mountpoint.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return Status::InvalidArgument(
+        fmt::format("mount point {} is not an existing directory", options.mountpoint));
+  }
   options.fs_name = fmt::format("strata:{}", args.volume);
   options.fuse_options = SplitOptions(args.options);
   options.ttl_seconds = args.ttl_seconds;

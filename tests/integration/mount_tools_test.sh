@@ -41,6 +41,7 @@ check "mount" "$STRATA" mount tools "$M"
 check "second mount" "$STRATA" mount tools "$M2"
 same "mount listed" "fuse.strata" "$(findmnt -n -o FSTYPE "$M")"
 refuse "mount of a missing volume" "no volume" "$STRATA" mount nope "$WORK/src"
+refuse "mount on a missing directory" "not an existing directory" "$STRATA" mount tools "$WORK/no-such-dir"
 refuse "umount of what is not mounted" "not mounted" "$STRATA" umount "$WORK/src"
 
 # --- cp -a ------------------------------------------------------------------------------------
