@@ -39,6 +39,10 @@ void AddMaintenanceCommands(CLI::App& app, Context& ctx, Action& action, int& ex
                  gc->dry_run ? " (dry run)" : "", r.chunk_objects, r.young,
                  FormatDuration(grace_ns), r.kept, gc->dry_run ? "would be deleted" : "deleted",
                  r.deleted, FormatBytes(r.deleted_bytes));
+      if (r.unlinked_purged) {
+        fmt::print("gc: {} {} removed files kept for readers that still had them open\n",
+                   gc->dry_run ? "would forget" : "forgot", r.unlinked_purged);
+      }
       if (r.leftover_marks) {
         fmt::print("gc: finished {} deletions an interrupted gc had started\n", r.leftover_marks);
       }

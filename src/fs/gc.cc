@@ -37,6 +37,10 @@ Result<GcReport> RunGc(meta::MetaStore& meta, store::ObjectStore& objects, Threa
     RETURN_IF_ERROR(meta.EndChunkDeletion(leftover));
   }
 
+  // Files whose last name went before the cutoff are forgotten first, so their chunks count as
+  // unused below. (A dry run counts them; their chunks then still count as in use.)
+  ASSIGN_OR_RETURN(report.unlinked_purged, meta.PurgeUnlinked(cutoff, options.dry_run));
+
   // Candidates: chunk objects written before the cutoff. Anything younger may belong to a put
   // that has not claimed or committed yet.
   std::vector<ChunkId> candidates;

@@ -32,7 +32,8 @@ struct GcReport {
   uint64_t leftover_marks = 0;  // deletions of an earlier GC that died midway, finished now
   uint64_t temporaries = 0;     // interrupted writes older than the grace period, removed
   uint64_t expired_claims = 0;
-  uint64_t other_objects = 0;  // keys that are not chunks: never touched
+  uint64_t other_objects = 0;    // keys that are not chunks: never touched
+  uint64_t unlinked_purged = 0;  // files without a name since before the grace period, forgotten
 };
 
 Result<GcReport> RunGc(meta::MetaStore& meta, store::ObjectStore& objects, ThreadPool& pool,

@@ -171,6 +171,11 @@ Result<OpenedFile> VolumeFs::Open(meta::InodeId ino, int flags) {
   if (attr.type == meta::FileType::kDirectory) {
     return Status::IsDirectory(fmt::format("{} is a directory", NameOf(ino)));
   }
+  if (attr.nlink == 0 && !FindOpen(ino)) {
+    // The kernel opens through a name it cached, which another mount has since removed or
+    // replaced: say so (ESTALE), and the kernel looks the name up again.
+    return Status::NotFound(fmt::format("{} has no name any more", NameOf(ino)));
+  }
   return OpenInode(attr, flags);
 }
 

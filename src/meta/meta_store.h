@@ -65,7 +65,10 @@ class MetaStore {
   // existing entries of any types (NotFound unless both exist).
   virtual Status Rename(InodeId src_parent, std::string_view src_name, InodeId dst_parent,
                         std::string_view dst_name, RenameMode mode = RenameMode::kReplace) = 0;
-  // Removes a non-directory name; the inode goes when its last link does.
+  // Removes a non-directory name. When a regular file loses its last name its inode stays, with
+  // nlink 0, until PurgeUnlinked: a mount that has it open, or opens it through a name it looked
+  // up a moment before, still reads it whole, and its chunks stay referenced. Other inodes go
+  // with their last name.
   virtual Status Unlink(InodeId parent, std::string_view name) = 0;
   // Removes an empty directory.
   virtual Status Rmdir(InodeId parent, std::string_view name) = 0;
@@ -92,6 +95,9 @@ class MetaStore {
   virtual Result<std::vector<ChunkId>> ChunksBeingDeleted() = 0;
   // Clears deletion marks once the objects are gone.
   virtual Status EndChunkDeletion(const std::vector<ChunkId>& ids) = 0;
+  // Deletes regular files that lost their last name before `unlinked_before_ns` (see Unlink);
+  // returns how many (with `dry_run`, how many it would).
+  virtual Result<size_t> PurgeUnlinked(int64_t unlinked_before_ns, bool dry_run) = 0;
   // Forgets claims made before `before_ns`; returns how many.
   virtual Result<size_t> ExpireClaims(int64_t before_ns) = 0;
 

@@ -273,6 +273,9 @@ class SqliteMetaStore final : public MetaStore {
     Attr result;
     RETURN_IF_ERROR(conn_->InTransaction([&]() -> Status {
       ASSIGN_OR_RETURN(Attr attr, GetAttrLocked(ino));
+      if (attr.nlink == 0) {
+        return Status::NotFound(fmt::format("inode {} has no name any more", ino.value));
+      }
       if (attr.type == FileType::kDirectory) {
         return Status::IsDirectory(fmt::format("inode {} is a directory", ino.value));
       }
@@ -459,6 +462,9 @@ class SqliteMetaStore final : public MetaStore {
       if (attr.type == FileType::kDirectory) {
         return Status::IsDirectory("cannot hard-link a directory");
       }
+      if (attr.nlink == 0) {
+        return Status::NotFound(fmt::format("inode {} has no name any more", ino.value));
+      }
       ASSIGN_OR_RETURN(uint64_t ino_volume, VolumeOf(ino));
       if (ino_volume != volume_id) return Status::InvalidArgument("cannot link across volumes");
       RETURN_IF_ERROR(RequireAbsent(new_parent, new_name));
@@ -585,6 +591,27 @@ class SqliteMetaStore final : public MetaStore {
       }
       return Status::OK();
     });
+  }
+
+  Result<size_t> PurgeUnlinked(int64_t unlinked_before_ns, bool dry_run) override {
+    std::lock_guard lock(mu_);
+    size_t count = 0;
+    RETURN_IF_ERROR(conn_->InTransaction([&]() -> Status {
+      ASSIGN_OR_RETURN(auto s, conn_->Prepare(dry_run ? "SELECT COUNT(*) FROM inodes WHERE "
+                                                        "nlink = 0 AND type = 1 AND ctime_ns < ?"
+                                                      : "DELETE FROM inodes WHERE nlink = 0 AND "
+                                                        "type = 1 AND ctime_ns < ?"));
+      s->Bind(1, unlinked_before_ns);
+      if (dry_run) {
+        ASSIGN_OR_RETURN(bool row, s->Step());
+        count = row ? static_cast<size_t>(s->Int(0)) : 0;
+        return Status::OK();
+      }
+      RETURN_IF_ERROR(s->Exec());
+      count = static_cast<size_t>(conn_->changes());
+      return Status::OK();
+    }));
+    return count;
   }
 
   Result<size_t> ExpireClaims(int64_t before_ns) override {
@@ -853,8 +880,8 @@ class SqliteMetaStore final : public MetaStore {
       RETURN_IF_ERROR(AddLinks(parent, -1));
       return DeleteInode(attr.ino);
     }
-    if (attr.nlink <= 1) return DeleteInode(attr.ino);
-    RETURN_IF_ERROR(AddLinks(attr.ino, -1));
+    if (attr.nlink <= 1 && attr.type != FileType::kRegular) return DeleteInode(attr.ino);
+    RETURN_IF_ERROR(AddLinks(attr.ino, -1));  // a file's last: nlink 0, until PurgeUnlinked
     ASSIGN_OR_RETURN(auto s, conn_->Prepare("UPDATE inodes SET ctime_ns = ? WHERE ino = ?"));
     s->Bind(1, NowNanos()).Bind(2, attr.ino);
     return s->Exec();

@@ -45,8 +45,11 @@ class GcTest : public VolumeTestBase {
 
   // As if `age_ns` had passed: every stored object looks written that long ago, and the claims
   // of the writers so far are gone (a GC would have expired them by then).
+  // Time passes: claims expire, and files removed so far were removed long enough ago to be
+  // forgotten (as a GC past their grace period does).
   void AgeObjects(int64_t age_ns) {
     ASSERT_OK(meta_->ExpireClaims(NowNanos() + 1));
+    ASSERT_OK(meta_->PurgeUnlinked(NowNanos() + 1, false));
     int64_t then = NowNanos() - age_ns;
     struct timespec ts {
       static_cast<time_t>(then / 1000000000), static_cast<long>(then % 1000000000)
@@ -58,6 +61,9 @@ class GcTest : public VolumeTestBase {
       }
     }
   }
+
+  // Files removed so far are forgotten, as once their grace period is over.
+  void ForgetRemoved() { ASSERT_OK(meta_->PurgeUnlinked(NowNanos() + 1, false)); }
 
   // Reads every chunk of `path`, verified.
   Status ReadWhole(const std::string& path) {
@@ -105,6 +111,7 @@ TEST_F(GcTest, DeletesOnlyChunksNoFileReferences) {
 TEST_F(GcTest, KeepsChunksYoungerThanTheGracePeriod) {
   ASSERT_OK(Put(MakeFile("a", 2, 1), "/a"));
   ASSERT_OK(volume_->Remove("/a", false));
+  ForgetRemoved();
   Result<GcReport> report = Gc(kHour);
   ASSERT_OK(report);
   EXPECT_EQ(report->young, 2u);
@@ -117,6 +124,7 @@ TEST_F(GcTest, KeepsChunksYoungerThanTheGracePeriod) {
 TEST_F(GcTest, DryRunDeletesNothing) {
   ASSERT_OK(Put(MakeFile("a", 2, 1), "/a"));
   ASSERT_OK(volume_->Remove("/a", false));
+  ForgetRemoved();
   GcOptions options;
   options.grace_ns = 0;
   options.dry_run = true;
@@ -160,6 +168,20 @@ TEST_F(GcTest, AChunkFoundPresentByAPutSurvivesAConcurrentGc) {
 
 // The other order: GC has marked X for deletion but not deleted it yet when a put claims X. The
 // put must not trust the object it can still see; it waits for the deletion and uploads X again.
+TEST_F(GcTest, ARemovedFilesChunksOutliveItByAGracePeriod) {
+  ASSERT_OK(Put(MakeFile("model", 2, 11), "/m"));
+  AgeObjects(2 * kHour);
+  ASSERT_OK(volume_->Remove("/m", false));  // just now: a mount may still have it open
+  Result<GcReport> report = Gc(kHour);
+  ASSERT_OK(report);
+  EXPECT_EQ(report->deleted, 0u);
+  EXPECT_EQ(report->unlinked_purged, 0u);
+  report = Gc(0);  // no grace: the removed file is forgotten, then its chunks go
+  ASSERT_OK(report);
+  EXPECT_EQ(report->unlinked_purged, 1u);
+  EXPECT_EQ(report->deleted, 2u);
+}
+
 TEST_F(GcTest, APutThatMeetsADeletionInProgressUploadsTheChunkAgain) {
   std::string local = MakeFile("model", 2, 9);
   ASSERT_OK(Put(local, "/old"));
@@ -201,6 +223,7 @@ TEST_F(GcTest, TheNextGcFinishesTheDeletionsOfOneThatDied) {
   ASSERT_OK(Put(MakeFile("a", 2, 3), "/a"));
   meta::FileContent content = *volume_->Content("/a");
   ASSERT_OK(volume_->Remove("/a", false));
+  ForgetRemoved();
   // A GC marked both chunks, deleted one object, and died.
   ASSERT_OK(meta_->BeginChunkDeletion(content.chunks, std::numeric_limits<int64_t>::max(),
                                       /*dry_run=*/false));
@@ -255,6 +278,7 @@ TEST_F(GcTest, FsckFindsMissingShortAndCorruptChunks) {
 TEST_F(GcTest, FsckCountsOrphansAndRepairRemovesOldTemporaries) {
   ASSERT_OK(Put(MakeFile("a", 2, 8), "/a"));
   ASSERT_OK(volume_->Remove("/a", false));
+  ForgetRemoved();
   std::string temp = dir_.Sub("chunks/.tmp/999-1");
   strata::testing::WriteLocalFile(temp, {1, 2, 3});
   Result<FsckReport> report = Fsck();

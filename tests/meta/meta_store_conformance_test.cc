@@ -210,7 +210,9 @@ TEST_P(MetaStoreConformanceTest, RenameReplacesAFileAtomically) {
   ASSERT_OK(store_->Rename(Root(), "tmp", Root(), "target"));
   EXPECT_EQ(store_->Lookup(Root(), "target")->ino, tmp.ino);
   EXPECT_THAT(store_->Lookup(Root(), "tmp"), StatusIs(Code::kNotFound));
-  EXPECT_THAT(store_->GetAttr(old_file.ino), StatusIs(Code::kNotFound));
+  // The replaced file has no name, but a reader that had it open can still read it.
+  EXPECT_EQ(store_->GetAttr(old_file.ino)->nlink, 0u);
+  EXPECT_EQ(store_->GetContent(old_file.ino)->size_bytes, 1u);
 }
 
 TEST_P(MetaStoreConformanceTest, RenameFollowsPosixRulesForDirectories) {
@@ -346,7 +348,8 @@ TEST_P(MetaStoreConformanceTest, HardLinksShareAnInodeUntilTheLastGoes) {
   ASSERT_OK(store_->Unlink(Root(), "f"));
   EXPECT_EQ(store_->GetAttr(f.ino)->nlink, 1u);
   ASSERT_OK(store_->Unlink(Root(), "g"));
-  EXPECT_THAT(store_->GetAttr(f.ino), StatusIs(Code::kNotFound));
+  EXPECT_EQ(store_->GetAttr(f.ino)->nlink, 0u);
+  EXPECT_THAT(store_->Link(f.ino, Root(), "back"), StatusIs(Code::kNotFound));
   Attr d = Dir(Root(), "d");
   EXPECT_THAT(store_->Link(d.ino, Root(), "d2"), StatusIs(Code::kIsDirectory));
 }
@@ -449,6 +452,24 @@ TEST_P(MetaStoreConformanceTest, ClaimsReportChunksBeingDeletedUntilTheDeletionE
 TEST_P(MetaStoreConformanceTest, DryRunMarksNothing) {
   ASSERT_OK(store_->BeginChunkDeletion({Id(8)}, 0, /*dry_run=*/true));
   EXPECT_TRUE(store_->ClaimChunks({Id(8)})->empty());
+}
+
+TEST_P(MetaStoreConformanceTest, UnlinkedFilesStayReadableUntilPurged) {
+  Attr f = File(Root(), "f", 100);
+  Attr s = *store_->MakeNode(Root(), "s", NewNode::Symlink("f"));
+  ASSERT_OK(store_->Unlink(Root(), "f"));
+  ASSERT_OK(store_->Unlink(Root(), "s"));
+  EXPECT_THAT(store_->GetAttr(s.ino), StatusIs(Code::kNotFound));  // only files are kept
+  EXPECT_EQ(store_->GetContent(f.ino)->size_bytes, 100u);
+  EXPECT_EQ(store_->ReferencedChunks()->size(), 1u);  // its chunk is still in use
+  EXPECT_EQ(*store_->CheckConsistency(), std::vector<std::string>{});
+  Attr before = *store_->GetAttr(f.ino);
+  EXPECT_EQ(*store_->PurgeUnlinked(before.ctime_ns, false), 0u);  // not before the cutoff
+  EXPECT_EQ(*store_->PurgeUnlinked(before.ctime_ns + 1, true), 1u);
+  EXPECT_OK(store_->GetAttr(f.ino));  // a dry run keeps it
+  EXPECT_EQ(*store_->PurgeUnlinked(before.ctime_ns + 1, false), 1u);
+  EXPECT_THAT(store_->GetAttr(f.ino), StatusIs(Code::kNotFound));
+  EXPECT_TRUE(store_->ReferencedChunks()->empty());
 }
 
 TEST_P(MetaStoreConformanceTest, ExpireClaimsDropsOnlyOldOnes) {
