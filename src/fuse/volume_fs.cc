@@ -13,9 +13,11 @@ struct VolumeFs::OpenFile {
   size_t handles = 0;  // GUARDED_BY(VolumeFs::mu_)
 
   std::mutex mu;
-  meta::Attr attr;                         // GUARDED_BY(mu): as last committed
-  std::unique_ptr<fs::FileReader> reader;  // GUARDED_BY(mu): while there is no writer
-  std::unique_ptr<fs::FileWriter> writer;  // GUARDED_BY(mu)
+  meta::Attr attr;  // GUARDED_BY(mu): as last committed
+  // Both are thread-safe: callers copy the pointer under `mu` and use it without, so no lock of
+  // the file is held across store I/O.
+  std::shared_ptr<fs::FileReader> reader;  // GUARDED_BY(mu): while there is no writer
+  std::shared_ptr<fs::FileWriter> writer;  // GUARDED_BY(mu)
 };
 
 struct VolumeFs::Handle {
@@ -47,9 +49,13 @@ meta::Attr VolumeFs::Overlay(meta::Attr attr) {
   if (attr.type != meta::FileType::kRegular) return attr;
   std::shared_ptr<OpenFile> file = FindOpen(attr.ino);
   if (!file) return attr;
-  std::lock_guard lock(file->mu);
-  if (file->attr.version <= attr.version) file->attr = attr;
-  if (file->writer && file->writer->dirty()) attr.size_bytes = file->writer->size();
+  std::shared_ptr<fs::FileWriter> writer;
+  {
+    std::lock_guard lock(file->mu);
+    if (file->attr.version <= attr.version) file->attr = attr;
+    writer = file->writer;
+  }
+  if (writer && writer->dirty()) attr.size_bytes = writer->size();
   return attr;
 }
 
@@ -76,11 +82,13 @@ Result<meta::Attr> VolumeFs::SetAttr(meta::InodeId ino, const SetAttrRequest& re
   if (request.size) {
     std::shared_ptr<OpenFile> file = FindOpen(ino);
     if (file) {
+      std::shared_ptr<fs::FileWriter> writer;
       {
         std::lock_guard lock(file->mu);
         RETURN_IF_ERROR(EnsureWriter(*file));
-        RETURN_IF_ERROR(file->writer->Truncate(*request.size));
+        writer = file->writer;
       }
+      RETURN_IF_ERROR(writer->Truncate(*request.size));
       RETURN_IF_ERROR(Commit(*file));
     } else {
       ASSIGN_OR_RETURN(meta::Attr attr, meta_.GetAttr(ino));
@@ -234,30 +242,43 @@ Result<std::pair<meta::Attr, OpenedFile>> VolumeFs::Create(meta::InodeId parent,
 
 Result<size_t> VolumeFs::Read(uint64_t handle, uint64_t offset, std::span<uint8_t> out) {
   OpenFile& file = *HandleOf(handle)->file;
-  std::lock_guard lock(file.mu);
-  if (file.writer) return file.writer->ReadAt(offset, out);
-  return file.reader->ReadAt(offset, out);
+  std::shared_ptr<fs::FileWriter> writer;
+  std::shared_ptr<fs::FileReader> reader;
+  {
+    std::lock_guard lock(file.mu);
+    writer = file.writer;
+    reader = file.reader;
+  }
+  return writer ? writer->ReadAt(offset, out) : reader->ReadAt(offset, out);
 }
 
 Status VolumeFs::Write(uint64_t handle, uint64_t offset, std::span<const uint8_t> data) {
   OpenFile& file = *HandleOf(handle)->file;
-  std::lock_guard lock(file.mu);
-  RETURN_IF_ERROR(EnsureWriter(file));
-  return file.writer->Write(offset, data);
+  std::shared_ptr<fs::FileWriter> writer;
+  {
+    std::lock_guard lock(file.mu);
+    RETURN_IF_ERROR(EnsureWriter(file));
+    writer = file.writer;
+  }
+  return writer->Write(offset, data);
 }
 
 Status VolumeFs::Commit(OpenFile& file) {
-  uint64_t version = 0;
+  std::shared_ptr<fs::FileWriter> writer;
   {
     std::lock_guard lock(file.mu);
-    if (!file.writer) return Status::OK();
-    Result<std::optional<meta::Attr>> committed = file.writer->Commit();
-    // Its last name is gone: there is nothing left to publish to (as unlinked files go).
-    if (!committed.ok() && committed.status().code() == Code::kNotFound) return Status::OK();
-    if (!committed.ok()) return committed.status();
-    if (!committed->has_value()) return Status::OK();
-    file.attr = **committed;
-    version = file.attr.version;
+    writer = file.writer;
+  }
+  if (!writer) return Status::OK();
+  Result<std::optional<meta::Attr>> committed = writer->Commit();
+  // Its last name is gone: there is nothing left to publish to (as unlinked files go).
+  if (!committed.ok() && committed.status().code() == Code::kNotFound) return Status::OK();
+  if (!committed.ok()) return committed.status();
+  if (!committed->has_value()) return Status::OK();
+  uint64_t version = (*committed)->version;
+  {
+    std::lock_guard lock(file.mu);
+    if (version > file.attr.version) file.attr = **committed;
   }
   std::lock_guard lock(mu_);
   kernel_versions_[file.ino.value] = version;  // the kernel's pages hold what was written

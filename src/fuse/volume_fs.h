@@ -12,8 +12,9 @@
 // - Attributes of a file being written are the writer's (size, mtime), so the kernel's idea of
 //   the size never moves backwards under a writer.
 //
-// Thread-safe. Lock order: mu_, then an OpenFile's mu. No lock is held across store I/O except an
-// OpenFile's own (reads and writes of one file wait for each other, other files do not).
+// Thread-safe. mu_ and an OpenFile's mu are never held together, and neither across store I/O:
+// callers copy the reader/writer pointer under the file's mu and use it without. The FileWriter's
+// own lock is held while it copies a committed chunk in (writes of one file wait for each other).
 #pragma once
 
 #include <cstdint>
