@@ -4,7 +4,8 @@
 # SIGKILL at a random moment. After each kill and a remount, every file must be exactly one of the
 # versions it had (old or new, never torn), every read must verify, and fsck must be clean apart
 # from orphans. Needs root and /dev/fuse.
-# Usage: crash_mount_test.sh PATH/TO/strata [ITERATIONS]      (seed: env STRATA_TEST_SEED)
+# Usage: crash_mount_test.sh PATH/TO/strata [ITERATIONS]      (seed: env STRATA_TEST_SEED;
+#        env STRATA_TEST_S3_ENV: run on that S3 server, see store_env.sh)
 set -euo pipefail
 
 STRATA=$(realpath "${1:?usage: crash_mount_test.sh PATH/TO/strata [ITERATIONS]}")
@@ -22,7 +23,9 @@ cleanup() {
 }
 trap cleanup EXIT
 export STRATA_HOME="$WORK/home"
-unset STRATA_META STRATA_STORE
+# shellcheck source=store_env.sh
+source "$(dirname "$(realpath "$0")")/store_env.sh"
+use_test_store crash_mount
 mkdir -p "$M"
 
 failures=0

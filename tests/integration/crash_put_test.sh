@@ -3,7 +3,8 @@
 # over, each kill followed by `strata fsck` and a full read-back. Every file visible in the volume
 # must be exactly its old or its new version (0 partial files), every read must verify (0 corrupt
 # reads), and fsck must be clean apart from orphans, which a final `gc` reclaims.
-# Usage: crash_put_test.sh PATH/TO/strata [ITERATIONS]      (seed: env STRATA_TEST_SEED)
+# Usage: crash_put_test.sh PATH/TO/strata [ITERATIONS]      (seed: env STRATA_TEST_SEED;
+#        env STRATA_TEST_S3_ENV: run on that S3 server, see store_env.sh)
 set -euo pipefail
 
 STRATA=$(realpath "${1:?usage: crash_put_test.sh PATH/TO/strata [ITERATIONS]}")
@@ -14,6 +15,9 @@ echo "crash_put: seed $SEED (STRATA_TEST_SEED=$SEED replays it), $ITERATIONS ite
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 export STRATA_HOME="$WORK/home"
+# shellcheck source=store_env.sh
+source "$(dirname "$(realpath "$0")")/store_env.sh"
+use_test_store crash_put
 cd "$WORK"
 
 failures=0
