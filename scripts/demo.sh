@@ -35,6 +35,23 @@ diff -r "$WORK/llama-tiny" "$WORK/copy" && echo "get: the copy is byte-identical
 run rm weights /models/llama-tiny-renamed -r
 run ls weights /models
 run gc --grace 0          # the removed copy shared every chunk: nothing to delete
+
+# The volume as a directory (FUSE; needs root, or a usable /dev/fuse).
+mkdir -p "$WORK/data"
+if "$STRATA" mount weights "$WORK/data" 2>/dev/null; then
+  trap '"$STRATA" umount "$WORK/data" 2>/dev/null; rm -rf "$WORK"' EXIT
+  printf '\n$ ls -l %s/models/llama-tiny\n' "$WORK/data"
+  ls -l "$WORK/data/models/llama-tiny"
+  cmp "$WORK/llama-tiny/model-00002-of-00002.safetensors" \
+    "$WORK/data/models/llama-tiny/model-00002-of-00002.safetensors" &&
+    echo "mount: the shard reads back byte-identical through the mount"
+  echo '{"note": "written through the mount"}' >"$WORK/data/models/notes.json"
+  run cat weights /models/notes.json   # closed on the mount: published to every reader
+  run umount "$WORK/data"
+  trap 'rm -rf "$WORK"' EXIT
+else
+  echo "(mount skipped: FUSE is not usable here; run as root)"
+fi
 run fsck --deep
 echo
 echo "demo: OK"

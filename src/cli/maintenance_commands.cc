@@ -40,7 +40,7 @@ void AddMaintenanceCommands(CLI::App& app, Context& ctx, Action& action, int& ex
                  FormatDuration(grace_ns), r.kept, gc->dry_run ? "would be deleted" : "deleted",
                  r.deleted, FormatBytes(r.deleted_bytes));
       if (r.unlinked_purged) {
-        fmt::print("gc: {} {} removed files kept for readers that still had them open\n",
+        fmt::print("gc: {} {} removed files (kept until now for readers that had them open)\n",
                    gc->dry_run ? "would forget" : "forgot", r.unlinked_purged);
       }
       if (r.leftover_marks) {
