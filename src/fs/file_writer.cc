@@ -177,7 +177,7 @@ Result<size_t> FileWriter::ReadAt(uint64_t offset, std::span<uint8_t> out) {
 
 Result<ChunkId> FileWriter::StoreChunk(size_t index, uint64_t length) {
   std::vector<uint8_t> chunk(length);
-  if (index != SIZE_MAX) {  // SIZE_MAX: a chunk of zeros (a hole)
+  if (index != kZeroChunk) {
     ASSIGN_OR_RETURN(size_t got,
                      PreadFull(spill_.get(), chunk, index * chunk_size_, path_ + " (spill file)"));
     std::memset(chunk.data() + got, 0, length - got);
@@ -234,7 +234,7 @@ Result<std::optional<meta::Attr>> FileWriter::Commit() {
                  it->second.stored_generation == it->second.generation) {
         content.chunks[i] = *it->second.stored;
       } else {
-        size_t source = it != dirty_.end() ? i : SIZE_MAX;
+        size_t source = it != dirty_.end() ? i : kZeroChunk;
         uint64_t length = ChunkLength(i);
         stores.Run([this, &content, i, source, length]() -> Status {
           ASSIGN_OR_RETURN(content.chunks[i], StoreChunk(source, length));

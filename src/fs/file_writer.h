@@ -15,6 +15,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -77,8 +78,10 @@ class FileWriter {
   Status Grow(uint64_t size);
   // The length chunk `index` has at the current size.
   uint64_t ChunkLength(size_t index) const;
-  // Hashes and stores chunk `index` of generation `generation` from the spill file.
+  // Reads `length` bytes of chunk `index` from the spill file (kZeroChunk: zeros, for a hole
+  // never written), hashes, claims and stores them. Called without mu_.
   Result<ChunkId> StoreChunk(size_t index, uint64_t length);
+  static constexpr size_t kZeroChunk = SIZE_MAX;
   // Starts storing a chunk that the writer has just filled. REQUIRES: mu_ held.
   void StoreInBackground(size_t index);
   // REQUIRES: mu_ held (through `lock`).
