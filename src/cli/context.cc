@@ -8,6 +8,7 @@
 #include <fmt/core.h>
 
 #include "core/byte_size.h"
+#include "core/posix.h"
 #include "meta/open_meta_store.h"
 #include "store/open_store.h"
 
@@ -27,11 +28,7 @@ Status Context::Open() {
     const char* user_home = std::getenv("HOME");
     options_.home = EnvOr("STRATA_HOME", fmt::format("{}/.strata", user_home ? user_home : "."));
   }
-  if (options_.home.front() != '/') {
-    char* cwd = ::getcwd(nullptr, 0);
-    options_.home = fmt::format("{}/{}", cwd ? cwd : ".", options_.home);
-    std::free(cwd);
-  }
+  options_.home = AbsolutePath(options_.home);
   if (options_.meta_url.empty()) {
     options_.meta_url = EnvOr("STRATA_META", fmt::format("sqlite://{}/meta.db", options_.home));
   }

@@ -13,6 +13,8 @@
 
 #include "cli/commands.h"
 #include "core/env.h"
+#include "core/posix.h"
+#include "core/split.h"
 #include "fuse/fuse_mount.h"
 #include "fuse/volume_fs.h"
 
@@ -29,25 +31,11 @@ struct MountArgs {
   bool debug = false;
 };
 
-std::string Absolute(const std::string& path) {
-  if (!path.empty() && path.front() == '/') return path;
-  char* cwd = ::getcwd(nullptr, 0);
-  std::string out = fmt::format("{}/{}", cwd ? cwd : ".", path);
-  std::free(cwd);
-  return out;
-}
-
 // "-o a,b -o c" → {a, b, c}.
 std::vector<std::string> SplitOptions(const std::vector<std::string>& given) {
   std::vector<std::string> out;
   for (const auto& group : given) {
-    size_t start = 0;
-    while (start <= group.size()) {
-      size_t comma = group.find(',', start);
-      if (comma == std::string::npos) comma = group.size();
-      if (comma > start) out.push_back(group.substr(start, comma - start));
-      start = comma + 1;
-    }
+    for (std::string& option : SplitNonEmpty(group, ',')) out.push_back(std::move(option));
   }
   return out;
 }
@@ -69,11 +57,11 @@ Status Mount(Context& ctx, const MountArgs& args) {
   RETURN_IF_ERROR(ctx.Open());
   RETURN_IF_ERROR(ctx.OpenVolume(args.volume).status());  // say "no volume" before mounting
   std::string spill_dir = ctx.cache_dir().empty() ? ctx.options().home + "/spill"
-                                                  : Absolute(ctx.cache_dir()) + "/spill";
+                                                  : AbsolutePath(ctx.cache_dir()) + "/spill";
   RETURN_IF_ERROR(PosixEnv().CreateDirs(spill_dir));
 
   fuse::MountOptions options;
-  options.mountpoint = Absolute(args.mountpoint);
+  options.mountpoint = AbsolutePath(args.mountpoint);
   struct stat st {};
   if (::stat(options.mountpoint.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
     return Status::InvalidArgument(
@@ -98,7 +86,7 @@ Status Mount(Context& ctx, const MountArgs& args) {
 }
 
 Status Unmount(const std::string& mountpoint) {
-  std::string dir = Absolute(mountpoint);
+  std::string dir = AbsolutePath(mountpoint);
   if (!IsMounted(dir)) return Status::InvalidArgument(fmt::format("{} is not mounted", dir));
   // Every closed file is already published; fusermount3 refuses (EBUSY) while files are open.
   pid_t pid = ::fork();

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 #include <fmt/core.h>
@@ -111,6 +112,14 @@ Status SyncDir(const std::string& dir) {
   UniqueFd guard(fd);
   if (::fsync(fd) != 0) return PosixError(fmt::format("fsync directory {}", dir), errno);
   return Status::OK();
+}
+
+std::string AbsolutePath(std::string_view path) {
+  if (!path.empty() && path.front() == '/') return std::string(path);
+  char* cwd = ::getcwd(nullptr, 0);
+  std::string out = fmt::format("{}/{}", cwd ? cwd : ".", path);
+  std::free(cwd);
+  return out;
 }
 
 std::string DirName(std::string_view path) {

@@ -48,6 +48,8 @@ Status PwriteAll(int fd, std::span<const uint8_t> data, uint64_t offset, std::st
 Result<size_t> PreadFull(int fd, std::span<uint8_t> out, uint64_t offset, std::string_view path);
 // fsyncs a directory so that entries created or renamed in it survive a crash.
 Status SyncDir(const std::string& dir);
+// `path` made absolute against the working directory (an absolute one is returned as is).
+std::string AbsolutePath(std::string_view path);
 // The directory part of a '/'-separated path ("a/b/c" → "a/b", "c" → ".").
 std::string DirName(std::string_view path);
 

@@ -2,6 +2,7 @@
 
 #include <fmt/core.h>
 
+#include "core/split.h"
 #include "meta/types.h"
 
 namespace strata::fs {
@@ -11,19 +12,14 @@ Result<std::vector<std::string>> SplitPath(std::string_view path) {
     return Status::InvalidArgument("path contains a NUL byte");
   }
   std::vector<std::string> names;
-  size_t start = 0;
-  while (start <= path.size()) {
-    size_t end = path.find('/', start);
-    if (end == std::string_view::npos) end = path.size();
-    std::string_view name = path.substr(start, end - start);
-    start = end + 1;
-    if (name.empty() || name == ".") continue;
+  for (std::string& name : SplitNonEmpty(path, '/')) {
+    if (name == ".") continue;
     if (name == "..") {
       return Status::InvalidArgument(
           fmt::format("path '{}' uses '..', which could escape the volume root", path));
     }
     RETURN_IF_ERROR(meta::ValidateName(name).WithContext(fmt::format("path '{}'", path)));
-    names.emplace_back(name);
+    names.push_back(std::move(name));
   }
   return names;
 }

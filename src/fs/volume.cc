@@ -4,6 +4,7 @@
 
 #include <fmt/core.h>
 
+#include "core/split.h"
 #include "fs/chunk_claims.h"
 #include "fs/path.h"
 
@@ -12,23 +13,6 @@ namespace strata::fs {
 using meta::Attr;
 using meta::FileType;
 using meta::InodeId;
-
-namespace {
-
-// Splits a symlink target, keeping "." and ".." (they are resolved while walking).
-std::vector<std::string> SplitTarget(std::string_view target) {
-  std::vector<std::string> names;
-  size_t start = 0;
-  while (start <= target.size()) {
-    size_t end = target.find('/', start);
-    if (end == std::string_view::npos) end = target.size();
-    if (end > start) names.emplace_back(target.substr(start, end - start));
-    start = end + 1;
-  }
-  return names;
-}
-
-}  // namespace
 
 Result<std::unique_ptr<Volume>> Volume::Open(meta::MetaStore& meta, store::ObjectStore& objects,
                                              std::string_view name, cache::ChunkSource* reader) {
@@ -67,7 +51,8 @@ Result<Attr> Volume::Walk(std::vector<std::string> names, bool follow, std::stri
       }
       ASSIGN_OR_RETURN(std::string target, meta_.ReadLink(child->ino));
       if (target.starts_with('/')) stack.resize(1);
-      std::vector<std::string> more = SplitTarget(target);
+      // "." and ".." are kept: they are resolved while walking.
+      std::vector<std::string> more = SplitNonEmpty(target, '/');
       pending.insert(pending.begin(), more.begin(), more.end());
       continue;
     }
