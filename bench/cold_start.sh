@@ -50,6 +50,8 @@ echo "cold_start: model = 1 x ${big_mib} MiB + 16 x ${shard_mib} MiB; network: $
 bash "$ROOT/tests/support/s3_server.sh" start "$W/s3" "$memstore" >/dev/null
 # shellcheck disable=SC1091
 source "$W/s3/env"
+# shellcheck source=common.sh
+source "$ROOT/bench/common.sh"
 port=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 $PY "$ROOT/bench/shaping_proxy.py" "$port" "${S3_ENDPOINT#http://}" --latency-ms "$LATENCY_MS" \
   --per-conn-mbps "$PER_CONN_MBPS" --total-mbps "$TOTAL_MBPS" >"$W/proxy.log" 2>&1 &
@@ -66,25 +68,7 @@ export STRATA_HOME="$W/home"
 export STRATA_STORE="s3://$S3_BUCKET/strata?endpoint=$S3_ENDPOINT&region=us-east-1"
 "$STRATA" volume create weights >/dev/null
 "$STRATA" put weights "$W/model" /m >/dev/null
-cat >"$W/rclone.conf" <<CONF
-[direct]
-type = s3
-provider = Other
-endpoint = $S3_ENDPOINT
-access_key_id = $AWS_ACCESS_KEY_ID
-secret_access_key = $AWS_SECRET_ACCESS_KEY
-region = us-east-1
-force_path_style = true
-
-[shaped]
-type = s3
-provider = Other
-endpoint = $SHAPED
-access_key_id = $AWS_ACCESS_KEY_ID
-secret_access_key = $AWS_SECRET_ACCESS_KEY
-region = us-east-1
-force_path_style = true
-CONF
+{ rclone_remote direct "$S3_ENDPOINT"; rclone_remote shaped "$SHAPED"; } >"$W/rclone.conf"
 RCLONE=(env -u AWS_CA_BUNDLE rclone --config "$W/rclone.conf")
 "${RCLONE[@]}" copy --transfers 8 "$W/model" "direct:$S3_BUCKET/plain"
 echo "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" >"$W/s3fs.passwd"
@@ -93,8 +77,6 @@ chmod 600 "$W/s3fs.passwd"
 # From here on every read goes through the shaped link.
 export STRATA_STORE="s3://$S3_BUCKET/strata?endpoint=$SHAPED&region=us-east-1"
 
-drop_caches() { sync; echo 3 >/proc/sys/vm/drop_caches 2>/dev/null || echo "cold_start: cannot drop the page cache (not root?)" >&2; }
-now() { date +%s.%N; }
 # Logs "TIME SIZE" for each file as its last byte is read.
 read_logged() {  # PARALLEL FILE...
   local parallel=$1; shift

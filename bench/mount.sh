@@ -41,23 +41,14 @@ memstore=$(( (FILE_MIB + 2048) * 1024 * 1024 ))
 bash "$ROOT/tests/support/s3_server.sh" start "$W/s3" "$memstore" >/dev/null
 # shellcheck disable=SC1091
 source "$W/s3/env"
+# shellcheck source=common.sh
+source "$ROOT/bench/common.sh"
 export STRATA_HOME="$W/home"
 export STRATA_STORE="s3://$S3_BUCKET/strata?endpoint=$S3_ENDPOINT&region=us-east-1"
 export STRATA_CACHE_DIR="$W/cache"
-cat >"$W/rclone.conf" <<CONF
-[s3]
-type = s3
-provider = Other
-endpoint = $S3_ENDPOINT
-access_key_id = $AWS_ACCESS_KEY_ID
-secret_access_key = $AWS_SECRET_ACCESS_KEY
-region = us-east-1
-force_path_style = true
-CONF
+rclone_remote s3 "$S3_ENDPOINT" >"$W/rclone.conf"
 RCLONE=(env -u AWS_CA_BUNDLE rclone --config "$W/rclone.conf")
 
-drop_caches() { sync; echo 3 >/proc/sys/vm/drop_caches; }
-now() { date +%s.%N; }
 secs() { $PY -c "print(f'{$2 - $1:.2f}')"; }
 ratio() { $PY -c "print(f'{$1 / $2:.2f}')"; }
 
