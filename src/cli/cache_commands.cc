@@ -16,7 +16,7 @@ double Percent(uint64_t part, uint64_t whole) {
 
 }  // namespace
 
-void AddCacheCommands(CLI::App& app, Context& ctx, Action& action) {
+void AddCacheCommands(CLI::App& app, fs::Session& ctx, Action& action) {
   CLI::App* cache_cmd = app.add_subcommand("cache", "This node's chunk cache");
   cache_cmd->require_subcommand(1);
 

@@ -7,19 +7,19 @@
 
 #include <CLI/CLI.hpp>
 
-#include "cli/context.h"
+#include "fs/session.h"
 
 namespace strata::cli {
 
 using Action = std::function<Status()>;
 
-void AddVolumeCommands(CLI::App& app, Context& ctx, Action& action);
-void AddTransferCommands(CLI::App& app, Context& ctx, Action& action);
-void AddNamespaceCommands(CLI::App& app, Context& ctx, Action& action);
-void AddCacheCommands(CLI::App& app, Context& ctx, Action& action);
-void AddMountCommands(CLI::App& app, Context& ctx, Action& action);
+void AddVolumeCommands(CLI::App& app, fs::Session& ctx, Action& action);
+void AddTransferCommands(CLI::App& app, fs::Session& ctx, Action& action);
+void AddNamespaceCommands(CLI::App& app, fs::Session& ctx, Action& action);
+void AddCacheCommands(CLI::App& app, fs::Session& ctx, Action& action);
+void AddMountCommands(CLI::App& app, fs::Session& ctx, Action& action);
 // Sets `exit_code` for fsck's verdict (0 clean, kFsckProblemsFound).
-void AddMaintenanceCommands(CLI::App& app, Context& ctx, Action& action, int& exit_code);
+void AddMaintenanceCommands(CLI::App& app, fs::Session& ctx, Action& action, int& exit_code);
 
 // Exit codes beyond 0 and 1, as fsck(8) uses them.
 inline constexpr int kFsckProblemsFound = 4;

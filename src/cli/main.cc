@@ -5,7 +5,7 @@
 #include <fmt/core.h>
 
 #include "cli/commands.h"
-#include "cli/context.h"
+#include "fs/session.h"
 
 namespace {
 
@@ -17,8 +17,8 @@ constexpr int kExitFailure = 1;
 
 int main(int argc, char** argv) {
   using namespace strata;
-  cli::Context ctx;
-  cli::GlobalOptions& options = ctx.options();
+  fs::Session ctx;
+  fs::SessionOptions& options = ctx.options();
   CLI::App app{
       "strata: a shared, persistent volume for model weights and data sets.\n"
       "Files are cut into chunks named by their SHA-256, stored once in an object store; a\n"

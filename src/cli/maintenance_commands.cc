@@ -11,7 +11,7 @@
 
 namespace strata::cli {
 
-void AddMaintenanceCommands(CLI::App& app, Context& ctx, Action& action, int& exit_code) {
+void AddMaintenanceCommands(CLI::App& app, fs::Session& ctx, Action& action, int& exit_code) {
   struct GcOptions {
     std::string grace = "1h";
     bool dry_run = false;

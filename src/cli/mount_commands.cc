@@ -49,7 +49,7 @@ bool IsMounted(const std::string& mountpoint) {
   return false;
 }
 
-Status Mount(Context& ctx, const MountArgs& args) {
+Status Mount(fs::Session& ctx, const MountArgs& args) {
   // No memory tier by default: each open file keeps the chunks around its reader (FileReader),
   // and the kernel's page cache keeps what was read. A memory tier would copy every chunk into
   // fresh memory once more (measured: 256 MiB from the disk cache in 1.09 s with a 1 GiB memory
@@ -106,7 +106,7 @@ Status Unmount(const std::string& mountpoint) {
 
 }  // namespace
 
-void AddMountCommands(CLI::App& app, Context& ctx, Action& action) {
+void AddMountCommands(CLI::App& app, fs::Session& ctx, Action& action) {
   auto args = std::make_shared<MountArgs>();
   CLI::App* mount_cmd = app.add_subcommand(
       "mount",

@@ -57,7 +57,7 @@ Result<std::string> IntoDirectory(fs::Volume& volume, const std::string& src,
 
 }  // namespace
 
-void AddNamespaceCommands(CLI::App& app, Context& ctx, Action& action) {
+void AddNamespaceCommands(CLI::App& app, fs::Session& ctx, Action& action) {
   // ls
   auto ls = std::make_shared<ListOptions>();
   CLI::App* ls_cmd = app.add_subcommand("ls", "List a directory of a volume");

@@ -48,7 +48,7 @@ Status RunTransfer(std::string_view verb, std::string_view bytes_verb,
 
 }  // namespace
 
-void AddTransferCommands(CLI::App& app, Context& ctx, Action& action) {
+void AddTransferCommands(CLI::App& app, fs::Session& ctx, Action& action) {
   struct PutOptions {
     std::string volume, local, path;
   };

@@ -9,7 +9,7 @@
 
 namespace strata::cli {
 
-void AddVolumeCommands(CLI::App& app, Context& ctx, Action& action) {
+void AddVolumeCommands(CLI::App& app, fs::Session& ctx, Action& action) {
   CLI::App* volume = app.add_subcommand("volume", "Create, list and delete volumes");
   volume->require_subcommand(1);
 

@@ -8,12 +8,12 @@
 #include <cstdlib>
 #include <cstring>
 
-#include <fmt/core.h>
+#include "core/str_cat.h"
 
 namespace strata {
 
 Status PosixError(std::string_view context, int err) {
-  std::string msg = fmt::format("{}: {}", context, std::strerror(err));
+  std::string msg = StrCat(context, ": ", std::strerror(err));
   switch (err) {
     case ENOENT:
       return Status::NotFound(std::move(msg));
@@ -56,13 +56,13 @@ UniqueFd& UniqueFd::operator=(UniqueFd&& other) noexcept {
 
 Status UniqueFd::Close(std::string_view path) {
   int fd = release();
-  if (fd >= 0 && ::close(fd) != 0) return PosixError(fmt::format("close {}", path), errno);
+  if (fd >= 0 && ::close(fd) != 0) return PosixError(StrCat("close ", path), errno);
   return Status::OK();
 }
 
 Result<UniqueFd> OpenFile(const std::string& path, int flags, int mode) {
   int fd = ::open(path.c_str(), flags | O_CLOEXEC, mode);
-  if (fd < 0) return PosixError(fmt::format("open {}", path), errno);
+  if (fd < 0) return PosixError(StrCat("open ", path), errno);
   return UniqueFd(fd);
 }
 
@@ -71,7 +71,7 @@ Status WriteAll(int fd, std::span<const uint8_t> data, std::string_view path) {
     ssize_t n = ::write(fd, data.data(), data.size());
     if (n < 0) {
       if (errno == EINTR) continue;
-      return PosixError(fmt::format("write {}", path), errno);
+      return PosixError(StrCat("write ", path), errno);
     }
     data = data.subspan(static_cast<size_t>(n));
   }
@@ -83,7 +83,7 @@ Status PwriteAll(int fd, std::span<const uint8_t> data, uint64_t offset, std::st
     ssize_t n = ::pwrite(fd, data.data(), data.size(), static_cast<off_t>(offset));
     if (n < 0) {
       if (errno == EINTR) continue;
-      return PosixError(fmt::format("write {}", path), errno);
+      return PosixError(StrCat("write ", path), errno);
     }
     data = data.subspan(static_cast<size_t>(n));
     offset += static_cast<uint64_t>(n);
@@ -98,7 +98,7 @@ Result<size_t> PreadFull(int fd, std::span<uint8_t> out, uint64_t offset, std::s
         ::pread(fd, out.data() + total, out.size() - total, static_cast<off_t>(offset + total));
     if (n < 0) {
       if (errno == EINTR) continue;
-      return PosixError(fmt::format("read {}", path), errno);
+      return PosixError(StrCat("read ", path), errno);
     }
     if (n == 0) break;
     total += static_cast<size_t>(n);
@@ -108,16 +108,16 @@ Result<size_t> PreadFull(int fd, std::span<uint8_t> out, uint64_t offset, std::s
 
 Status SyncDir(const std::string& dir) {
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return PosixError(fmt::format("open directory {}", dir), errno);
+  if (fd < 0) return PosixError(StrCat("open directory ", dir), errno);
   UniqueFd guard(fd);
-  if (::fsync(fd) != 0) return PosixError(fmt::format("fsync directory {}", dir), errno);
+  if (::fsync(fd) != 0) return PosixError(StrCat("fsync directory ", dir), errno);
   return Status::OK();
 }
 
 std::string AbsolutePath(std::string_view path) {
   if (!path.empty() && path.front() == '/') return std::string(path);
   char* cwd = ::getcwd(nullptr, 0);
-  std::string out = fmt::format("{}/{}", cwd ? cwd : ".", path);
+  std::string out = StrCat(cwd ? cwd : ".", "/", path);
   std::free(cwd);
   return out;
 }

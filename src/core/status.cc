@@ -1,6 +1,6 @@
 #include "core/status.h"
 
-#include <fmt/core.h>
+#include "core/str_cat.h"
 
 namespace strata {
 
@@ -62,12 +62,12 @@ const std::string& Status::message() const {
 
 std::string Status::ToString() const {
   if (ok()) return "OK";
-  return fmt::format("{}: {}", CodeName(state_->code), state_->message);
+  return StrCat(CodeName(state_->code), ": ", state_->message);
 }
 
 Status Status::WithContext(std::string_view context) const {
   if (ok()) return *this;
-  return Status(state_->code, fmt::format("{}: {}", context, state_->message));
+  return Status(state_->code, StrCat(context, ": ", state_->message));
 }
 
 }  // namespace strata

@@ -1,4 +1,6 @@
-// The state every command shares: global options, the stores they name, the worker pool.
+// Session: what one process opens to work on volumes: the home directory, the metadata and object
+// stores named by flags or the environment, the cache tiers and the worker pool. The CLI and the
+// Python module open volumes the same way through it.
 #pragma once
 
 #include <memory>
@@ -11,9 +13,9 @@
 #include "meta/meta_store.h"
 #include "store/object_store.h"
 
-namespace strata::cli {
+namespace strata::fs {
 
-struct GlobalOptions {
+struct SessionOptions {
   std::string home;               // --home / STRATA_HOME / ~/.strata
   std::string meta_url;           // --meta / STRATA_META / sqlite://HOME/meta.db
   std::string store_url;          // --store / STRATA_STORE / file://HOME/chunks
@@ -23,9 +25,9 @@ struct GlobalOptions {
   std::string memory_cache_size;  // --memory-cache-size / STRATA_MEMORY_CACHE_SIZE / 0
 };
 
-class Context {
+class Session {
  public:
-  Context() = default;
+  Session() = default;
 
   // Resolves the home directory and URLs (flag, then environment, then home defaults) and opens
   // the metadata and object stores. Idempotent.
@@ -44,12 +46,12 @@ class Context {
   // no --cache-dir: it is its own cache). Valid after Open().
   const std::string& cache_dir() const { return cache_options_.disk_dir; }
   bool remote_store() const;
-  Result<std::unique_ptr<fs::Volume>> OpenVolume(const std::string& name);
-  // Bound to the command line before parsing; read by Open().
-  GlobalOptions& options() { return options_; }
+  Result<std::unique_ptr<Volume>> OpenVolume(const std::string& name);
+  // Set (e.g. bound to the command line) before Open(), which reads them.
+  SessionOptions& options() { return options_; }
 
  private:
-  GlobalOptions options_;
+  SessionOptions options_;
   std::unique_ptr<meta::MetaStore> meta_;
   std::unique_ptr<store::ObjectStore> objects_;
   std::unique_ptr<ThreadPool> pool_;
@@ -57,4 +59,4 @@ class Context {
   std::unique_ptr<cache::Tiers> tiers_;
 };
 
-}  // namespace strata::cli
+}  // namespace strata::fs

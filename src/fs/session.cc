@@ -1,4 +1,4 @@
-#include "cli/context.h"
+#include "fs/session.h"
 
 #include <unistd.h>
 
@@ -12,7 +12,7 @@
 #include "meta/open_meta_store.h"
 #include "store/open_store.h"
 
-namespace strata::cli {
+namespace strata::fs {
 namespace {
 
 std::string EnvOr(const char* name, std::string fallback) {
@@ -22,7 +22,7 @@ std::string EnvOr(const char* name, std::string fallback) {
 
 }  // namespace
 
-Status Context::Open() {
+Status Session::Open() {
   if (meta_) return Status::OK();
   if (options_.home.empty()) {
     const char* user_home = std::getenv("HOME");
@@ -60,19 +60,19 @@ Status Context::Open() {
   return Status::OK();
 }
 
-void Context::Close() {
+void Session::Close() {
   tiers_.reset();
   pool_.reset();
   objects_.reset();
   meta_.reset();
 }
 
-bool Context::remote_store() const {
+bool Session::remote_store() const {
   return !options_.store_url.starts_with("file:") && !options_.store_url.starts_with("/") &&
          !options_.store_url.starts_with("memory:");
 }
 
-Result<cache::Tiers*> Context::tiers() {
+Result<cache::Tiers*> Session::tiers() {
   RETURN_IF_ERROR(Open());
   if (!tiers_) {
     ASSIGN_OR_RETURN(tiers_, cache::Tiers::Open(*objects_, cache_options_));
@@ -80,7 +80,7 @@ Result<cache::Tiers*> Context::tiers() {
   return tiers_.get();
 }
 
-ThreadPool& Context::pool() {
+ThreadPool& Session::pool() {
   if (!pool_) {
     // Chunk I/O overlaps with hashing, so a few more workers than cores keep the CPU busy.
     // A remote store answers each request after a round trip: many requests in flight hide it.
@@ -92,11 +92,10 @@ ThreadPool& Context::pool() {
   return *pool_;
 }
 
-Result<std::unique_ptr<fs::Volume>> Context::OpenVolume(const std::string& name) {
+Result<std::unique_ptr<Volume>> Session::OpenVolume(const std::string& name) {
   RETURN_IF_ERROR(Open());
   ASSIGN_OR_RETURN(cache::Tiers * tiers, this->tiers());
-  Result<std::unique_ptr<fs::Volume>> volume =
-      fs::Volume::Open(*meta_, *objects_, name, &tiers->top());
+  Result<std::unique_ptr<Volume>> volume = Volume::Open(*meta_, *objects_, name, &tiers->top());
   if (!volume.ok() && volume.status().code() == Code::kNotFound) {
     return Status::NotFound(
         fmt::format("no volume named '{}' (create it with: strata volume create {})", name, name));
@@ -104,4 +103,4 @@ Result<std::unique_ptr<fs::Volume>> Context::OpenVolume(const std::string& name)
   return volume;
 }
 
-}  // namespace strata::cli
+}  // namespace strata::fs
