@@ -8,6 +8,8 @@ PACKAGES=(
   cmake ninja-build g++ pkg-config make
   # libraries
   libsqlite3-dev libssl-dev libfmt-dev libcli11-dev libcurl4-openssl-dev libfuse3-dev
+  # the Python package (pybind11 extension for Debian's python3)
+  pybind11-dev python3-dev python3-numpy python3-pytest
   # tests and checks
   libgtest-dev libgmock-dev clang-format sqlite3 bc
   # the mount (FUSE), and the tools its tests run on it

@@ -14,8 +14,8 @@ namespace str_cat_internal {
 inline void Append(std::string& out, std::string_view piece) { out.append(piece); }
 inline void Append(std::string& out, char c) { out.push_back(c); }
 template <std::integral Int>
-  requires(!std::same_as<Int, char> && !std::same_as<Int, bool>)
-void Append(std::string& out, Int value) {
+requires(!std::same_as<Int, char> && !std::same_as<Int, bool>) void Append(std::string& out,
+                                                                           Int value) {
   out.append(std::to_string(value));
 }
 

@@ -1,5 +1,5 @@
-// ByteSource: where a file's bytes come from for the loader: a local file, or a file of a volume
-// read chunk by chunk through the chunk store (each chunk verified).
+// ByteSource: where a file's bytes come from for the loader: a local file here, or a file of a
+// volume read chunk by chunk through the chunk store (load/volume_source.h).
 #pragma once
 
 #include <cstdint>
@@ -8,7 +8,6 @@
 #include <string>
 
 #include "core/status.h"
-#include "fs/volume.h"
 
 namespace strata::load {
 
@@ -27,6 +26,5 @@ class ByteSource {
 };
 
 Result<std::unique_ptr<ByteSource>> OpenLocalSource(const std::string& path, uint64_t read_unit);
-Result<std::unique_ptr<ByteSource>> OpenVolumeSource(fs::Volume& volume, const std::string& path);
 
 }  // namespace strata::load

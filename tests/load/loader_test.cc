@@ -4,6 +4,8 @@
 #include <map>
 
 #include "fs/put_job.h"
+#include "load/gpu.h"
+#include "load/volume_source.h"
 #include "meta/sqlite_meta_store.h"
 #include "store/local_dir_store.h"
 #include "support/test_util.h"
@@ -143,7 +145,8 @@ TEST_F(LoaderTest, LoadsFromAVolumeThroughVerifiedChunks) {
   fs::TransferStats stats;
   ASSERT_OK(
       fs::PutPath(*volume, pool, dir_.Sub("model.safetensors"), "/m/model.safetensors", stats));
-  Result<std::vector<LoadedFile>> files = loader_.LoadFromVolume(*volume, {"/m/model.safetensors"});
+  Result<std::vector<LoadedFile>> files =
+      LoadFromVolume(loader_, *volume, {"/m/model.safetensors"});
   ASSERT_OK(files);
   ExpectSame(model, (*files)[0]);
   // A damaged chunk is an error naming the file, never wrong tensor bytes.
@@ -153,7 +156,7 @@ TEST_F(LoaderTest, LoadsFromAVolumeThroughVerifiedChunks) {
   bytes[0] ^= 1;
   ASSERT_OK(objects->Put(key, bytes));
   Result<std::vector<LoadedFile>> damaged =
-      loader_.LoadFromVolume(*volume, {"/m/model.safetensors"});
+      LoadFromVolume(loader_, *volume, {"/m/model.safetensors"});
   EXPECT_THAT(damaged, StatusIs(Code::kCorruption));
   EXPECT_NE(damaged.status().message().find("/m/model.safetensors"), std::string::npos);
 }
@@ -170,6 +173,58 @@ TEST_F(LoaderTest, BadInputsAreClearErrors) {
   EXPECT_THAT(files[0].Get("nope"), StatusIs(Code::kNotFound));
   stdfs::create_directories(dir_.Sub("emptydir"));
   EXPECT_THAT(loader_.LoadLocal(dir_.Sub("emptydir")), StatusIs(Code::kNotFound));
+}
+
+TEST(DeviceTest, ParsesTorchSpellings) {
+  EXPECT_EQ(*Device::Parse("cpu"), Device::Cpu());
+  EXPECT_EQ(*Device::Parse("cuda"), Device::Cuda(0));
+  EXPECT_EQ(*Device::Parse("cuda:3"), Device::Cuda(3));
+  EXPECT_EQ(Device::Cuda(3).ToString(), "cuda:3");
+  for (const char* bad : {"", "gpu", "cuda:", "cuda:-1", "cuda:1x", "CPU", "cuda:99999999999"}) {
+    EXPECT_THAT(Device::Parse(bad), StatusIs(Code::kInvalidArgument)) << bad;
+  }
+}
+
+TEST_F(LoaderTest, AGpuLoadWithoutAGpuIsUnavailableNotACrash) {
+  if (gpu::Available()) GTEST_SKIP() << "this machine has a GPU";
+  std::vector<RefTensor> one{Make(rng_, "x", "U8", 1, {2})};
+  WriteSafetensors(dir_.Sub("ok.safetensors"), one);
+  EXPECT_THAT(loader_.LoadLocal(dir_.Sub("ok.safetensors"), Device::Cuda(0)),
+              StatusIs(Code::kUnavailable));
+  // Host loads still work, in plain memory.
+  auto files = std::move(loader_.LoadLocal(dir_.Sub("ok.safetensors"))).value();
+  EXPECT_FALSE(files[0].tensors()[0].memory->pinned());
+}
+
+TEST_F(LoaderTest, GpuLoadMatchesTheFile) {
+  if (!gpu::Available()) GTEST_SKIP() << "no CUDA GPU";
+  std::vector<RefTensor> model = Model(rng_);
+  WriteSafetensors(dir_.Sub("model.safetensors"), model);
+  // A ring smaller than the model and many streams: slots are reused while copies run.
+  Loader small_ring(
+      LoaderOptions{.threads = 4, .read_bytes = 64 * 1024, .pinned_bytes = 1, .streams = 3});
+  auto files =
+      std::move(small_ring.LoadLocal(dir_.Sub("model.safetensors"), Device::Cuda(0))).value();
+  ASSERT_EQ(files[0].device(), Device::Cuda(0));
+  for (const RefTensor& ref : model) {
+    const Tensor t = *files[0].Get(ref.name);
+    std::vector<uint8_t> back(t.bytes.size());
+    ASSERT_OK(gpu::CopyToHost(back.data(), t.bytes.data(), back.size(), 0));
+    EXPECT_EQ(back, ref.bytes) << ref.name;
+  }
+}
+
+TEST(ShardIndexTest, NamesEachShardOnceAndRefusesPaths) {
+  auto names = ShardsOfIndex(R"({"weight_map": {"a": "s2", "b": "s1", "c": "s2"}})", "i.json");
+  ASSERT_OK(names);
+  EXPECT_EQ(*names, (std::vector<std::string>{"s1", "s2"}));
+  EXPECT_THAT(ShardsOfIndex(R"({"weight_map": {"a": "../x"}})", "i.json"),
+              StatusIs(Code::kInvalidArgument));
+  EXPECT_THAT(ShardsOfIndex(R"({"weight_map": {"a": ".."}})", "i.json"),
+              StatusIs(Code::kInvalidArgument));
+  EXPECT_THAT(ShardsOfIndex(R"({"weight_map": {"a": 1}})", "i.json"),
+              StatusIs(Code::kInvalidArgument));
+  EXPECT_THAT(ShardsOfIndex("[]", "i.json"), StatusIs(Code::kInvalidArgument));
 }
 
 }  // namespace
