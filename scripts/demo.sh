@@ -36,6 +36,39 @@ run rm weights /models/llama-tiny-renamed -r
 run ls weights /models
 run gc --grace 0          # the removed copy shared every chunk: nothing to delete
 
+# From Python (the package build/python/strata): a real safetensors file into the volume, and its
+# tensors loaded straight from the chunks, without a mount.
+echo
+echo "== Python: strata.Volume + strata.load_file"
+PYTHONPATH="$(dirname "$STRATA")/python" /usr/bin/python3 - "$WORK" <<'PYEOF'
+import json, os, struct, sys
+import torch
+import strata
+
+work = sys.argv[1]
+tensors = {"embed": torch.randn(1000, 64), "norm": torch.ones(64, dtype=torch.bfloat16)}
+header, blobs, offset = {}, [], 0
+for name, t in tensors.items():
+    data = t.reshape(-1).view(torch.uint8).numpy().tobytes()
+    dtype = {torch.float32: "F32", torch.bfloat16: "BF16"}[t.dtype]
+    header[name] = {"dtype": dtype, "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
+    blobs.append(data)
+    offset += len(data)
+text = json.dumps(header).encode()
+path = os.path.join(work, "tiny.safetensors")
+with open(path, "wb") as f:
+    f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
+
+vol = strata.Volume.from_name("weights")
+with vol.batch_upload(force=True) as up:
+    up.put_file(path, "/models/tiny/model.safetensors")
+print("vol.listdir('/models/tiny'):", [e.path for e in vol.listdir("/models/tiny")])
+loaded = vol.load_file("/models/tiny/model.safetensors", device="cpu")
+assert all(torch.equal(loaded[k], tensors[k]) for k in tensors)
+print("vol.load_file: every tensor equal to the one written:",
+      {k: (str(v.dtype), tuple(v.shape)) for k, v in loaded.items()})
+PYEOF
+
 # The volume as a directory (FUSE; needs root, or a usable /dev/fuse).
 mkdir -p "$WORK/data"
 if "$STRATA" mount weights "$WORK/data" 2>/dev/null; then
