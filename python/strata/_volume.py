@@ -13,7 +13,7 @@ _READ_PIECE = 4 << 20
 @dataclasses.dataclass(frozen=True)
 class FileEntry:
     path: str
-    type: str  # "file", "dir" or "symlink"
+    type: str  # "file", "directory" or "symlink"
     mtime: float
     size: int
 

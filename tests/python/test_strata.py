@@ -190,7 +190,8 @@ def test_volume_upload_list_read_load_remove(home, tmp_path, model_file, sharded
         ["/models/m/config.json", "/models/m/model.safetensors.index.json"]
         + [f"/models/m/{n}" for n in os.listdir(directory) if n.endswith(".safetensors")])
     entry = vol.stat("/models/m/config.json")
-    assert entry.size == len('{"hidden": 64}')
+    assert entry.size == len('{"hidden": 64}') and entry.type == "file"
+    assert vol.stat("/models/m").type == "directory"
     assert b"".join(vol.read_file("/models/m/config.json")) == b'{"hidden": 64}'
     big = vol.read_bytes("/models/one/model.safetensors")
     assert big == model_file[0].read_bytes()
