@@ -9,8 +9,9 @@ cmake -S "$src" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSTRATA_LOADER_
   -DSTRATA_CUDA=OFF -DPython_EXECUTABLE="$python" >"$build.log" 2>&1 ||
   { cat "$build.log"; exit 1; }
 cmake --build "$build" -j "$(nproc)" >>"$build.log" 2>&1 || { tail -40 "$build.log"; exit 1; }
-# The module must not have pulled in a library of the full build.
-if ldd "$build"/python/strata/_strata*.so | grep -E 'libsqlite3|libcurl|libfmt|libfuse|libcrypto'; then
+# The module and the benchmark's loader must not have pulled in a library of the full build.
+test -x "$build/load_files" || { echo "FAIL: no load_files in the loader-only build" >&2; exit 1; }
+if ldd "$build"/python/strata/_strata*.so "$build/load_files" | grep -E 'libsqlite3|libcurl|libfmt|libfuse|libcrypto'; then
   echo "FAIL: the loader-only module links a library of the full build" >&2
   exit 1
 fi
