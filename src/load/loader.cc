@@ -39,7 +39,7 @@ Result<std::vector<std::string>> ResolveShards(const std::string& local_path) {
   std::error_code ec;
   stdfs::path path(local_path);
   if (stdfs::is_directory(path, ec)) {
-    stdfs::path index = path / "model.safetensors.index.json";
+    stdfs::path index = path / kShardIndexName;
     if (stdfs::exists(index, ec)) return ResolveShards(index.string());
     std::vector<std::string> files;
     for (const auto& entry : stdfs::directory_iterator(path, ec)) {
@@ -60,6 +60,10 @@ Result<std::vector<std::string>> ResolveShards(const std::string& local_path) {
   }
   std::ifstream in(local_path, std::ios::binary);
   if (!in) return Status::NotFound(StrCat(local_path, ": cannot open the index"));
+  if (stdfs::file_size(path, ec) > kMaxShardIndexBytes) {
+    return Status::InvalidArgument(
+        StrCat(local_path, ": larger than ", kMaxShardIndexBytes, " bytes: not a shard index"));
+  }
   std::string text((std::istreambuf_iterator<char>(in)), {});
   ASSIGN_OR_RETURN(std::vector<std::string> names, ShardsOfIndex(text, local_path));
   std::vector<std::string> shards;

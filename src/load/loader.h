@@ -68,6 +68,8 @@ Result<std::vector<std::string>> ShardsOfIndex(std::string_view index_json,
                                                std::string_view index_name);
 // A model's index file, as Hugging Face names it.
 inline constexpr std::string_view kShardIndexName = "model.safetensors.index.json";
+// Indexes are a few MiB at most; this bounds what a bad one makes us allocate.
+inline constexpr uint64_t kMaxShardIndexBytes = 64ULL << 20;
 
 class Loader {
  public:

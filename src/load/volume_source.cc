@@ -10,9 +10,6 @@
 namespace strata::load {
 namespace {
 
-// Index files are a few MiB at most; this bounds what a bad one makes us allocate.
-constexpr uint64_t kMaxIndexBytes = 64ULL << 20;
-
 class VolumeSource final : public ByteSource {
  public:
   VolumeSource(fs::Volume& volume, std::string path, meta::FileContent content)
@@ -66,9 +63,9 @@ Result<std::vector<std::string>> ResolveVolumeShards(fs::Volume& volume, const s
   }
   if (dir == "/") dir.clear();
   ASSIGN_OR_RETURN(auto index, OpenVolumeSource(volume, index_path));
-  if (index->size() > kMaxIndexBytes) {
-    return Status::InvalidArgument(
-        fmt::format("{}: larger than {} bytes: not a shard index", index_path, kMaxIndexBytes));
+  if (index->size() > kMaxShardIndexBytes) {
+    return Status::InvalidArgument(fmt::format("{}: larger than {} bytes: not a shard index",
+                                               index_path, kMaxShardIndexBytes));
   }
   std::string text(index->size(), '\0');
   for (uint64_t offset = 0; offset < index->size(); offset += index->read_unit()) {
