@@ -1,8 +1,8 @@
 #include "status_exceptions.h"
 
-#include <cerrno>
-
 #include <pybind11/pybind11.h>
+
+#include "core/status_errno.h"
 
 namespace py = pybind11;
 
@@ -21,46 +21,25 @@ class StatusError : public std::exception {
   Status status_;
 };
 
-// The errno whose OSError subclass a Python user expects (FileNotFoundError for ENOENT, …); 0 for
-// codes that are not about files.
-int ErrnoOf(Code code) {
-  switch (code) {
-    case Code::kNotFound:
-      return ENOENT;
-    case Code::kAlreadyExists:
-      return EEXIST;
-    case Code::kNotDirectory:
-      return ENOTDIR;
-    case Code::kIsDirectory:
-      return EISDIR;
-    case Code::kNotEmpty:
-      return ENOTEMPTY;
-    case Code::kNameTooLong:
-      return ENAMETOOLONG;
-    case Code::kPermissionDenied:
-      return EACCES;
-    case Code::kNoSpace:
-      return ENOSPC;
-    case Code::kReadOnly:
-      return EROFS;
-    case Code::kIOError:
-      return EIO;
-    default:
-      return 0;
-  }
-}
-
 void SetPythonError(const Status& status) {
   const std::string& message = status.message();
-  if (int err = ErrnoOf(status.code())) {
-    // OSError(errno, message) picks its subclass from errno.
-    PyObject* args = Py_BuildValue("(is)", err, message.c_str());
-    PyErr_SetObject(PyExc_OSError, args);
-    Py_XDECREF(args);
-  } else if (status.code() == Code::kInvalidArgument || status.code() == Code::kCorruption) {
-    PyErr_SetString(PyExc_ValueError, message.c_str());
-  } else {
-    PyErr_SetString(PyExc_RuntimeError, status.ToString().c_str());
+  switch (status.code()) {
+    case Code::kInvalidArgument:
+    case Code::kCorruption:  // a malformed file
+      PyErr_SetString(PyExc_ValueError, message.c_str());
+      return;
+    case Code::kNotSupported:
+    case Code::kUnavailable:  // e.g. no GPU
+    case Code::kAborted:
+    case Code::kInternal:
+      PyErr_SetString(PyExc_RuntimeError, status.ToString().c_str());
+      return;
+    default: {
+      // OSError(errno, message) picks its subclass from errno (FileNotFoundError for ENOENT, …).
+      PyObject* args = Py_BuildValue("(is)", StatusErrno(status), message.c_str());
+      PyErr_SetObject(PyExc_OSError, args);
+      Py_XDECREF(args);
+    }
   }
 }
 

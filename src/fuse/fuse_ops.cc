@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "core/clock.h"
-#include "fuse/errno_map.h"
+#include "core/status_errno.h"
 
 namespace strata::fuse {
 namespace {
@@ -91,7 +91,7 @@ void Guard(fuse_req_t req, Body&& body) {
 
 void ReplyEntry(fuse_req_t req, const Result<meta::Attr>& attr) {
   if (!attr.ok()) {
-    fuse_reply_err(req, ToErrno(attr.status()));
+    fuse_reply_err(req, StatusErrno(attr.status()));
     return;
   }
   fuse_entry_param e = ToEntry(req, *attr);
@@ -100,14 +100,14 @@ void ReplyEntry(fuse_req_t req, const Result<meta::Attr>& attr) {
 
 void ReplyAttr(fuse_req_t req, const Result<meta::Attr>& attr) {
   if (!attr.ok()) {
-    fuse_reply_err(req, ToErrno(attr.status()));
+    fuse_reply_err(req, StatusErrno(attr.status()));
     return;
   }
   struct stat st = ToStat(req, *attr);
   fuse_reply_attr(req, &st, State(req).ttl_seconds);
 }
 
-void ReplyStatus(fuse_req_t req, const Status& status) { fuse_reply_err(req, ToErrno(status)); }
+void ReplyStatus(fuse_req_t req, const Status& status) { fuse_reply_err(req, StatusErrno(status)); }
 
 void Init(void* userdata, fuse_conn_info* conn) {
   auto* state = static_cast<MountState*>(userdata);
@@ -246,7 +246,7 @@ void Open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
     if (!opened.ok()) {
       // The kernel held on to a name that another mount removed or replaced: ESTALE makes it
       // look the path up again instead of failing the open.
-      int err = opened.status().code() == Code::kNotFound ? ESTALE : ToErrno(opened.status());
+      int err = opened.status().code() == Code::kNotFound ? ESTALE : StatusErrno(opened.status());
       return fuse_reply_err(req, err), void();
     }
     SetHandle(fi, *opened);

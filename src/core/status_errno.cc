@@ -1,10 +1,10 @@
-#include "fuse/errno_map.h"
+#include "core/status_errno.h"
 
 #include <cerrno>
 
-namespace strata::fuse {
+namespace strata {
 
-int ToErrno(const Status& status) {
+int StatusErrno(const Status& status) {
   switch (status.code()) {
     case Code::kOk:
       return 0;
@@ -40,4 +40,4 @@ int ToErrno(const Status& status) {
   return EIO;
 }
 
-}  // namespace strata::fuse
+}  // namespace strata
