@@ -81,7 +81,7 @@ class TensorView {
     // The loader has synchronised every copy before returning: the data is ready on any stream.
     std::optional<DLPackDType> dtype = DLPackTypeOf(tensor_.info->dtype);
     if (!dtype) {
-      throw py::type_error(dtype_name() + " has no DLPack type; take raw() and view its bytes");
+      throw py::type_error(this->dtype() + " has no DLPack type; take raw() and view its bytes");
     }
     std::vector<int64_t> shape(tensor_.info->shape.begin(), tensor_.info->shape.end());
     return MakeDLPackCapsule(tensor_.memory, const_cast<uint8_t*>(tensor_.bytes.data()),
@@ -91,7 +91,6 @@ class TensorView {
   RawBytes raw() const { return RawBytes(tensor_); }
 
  private:
-  std::string dtype_name() const { return dtype(); }
   load::Tensor tensor_;
 };
 

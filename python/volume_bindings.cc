@@ -7,6 +7,7 @@
 #include <pybind11/stl.h>
 
 #include "fs/file_reader.h"
+#include "fs/path.h"
 #include "fs/put_job.h"
 #include "fs/session.h"
 #include "load/volume_source.h"
@@ -66,10 +67,6 @@ py::dict EntryDict(const std::string& path, const meta::Attr& attr) {
   return entry;
 }
 
-std::string Join(const std::string& dir, const std::string& name) {
-  return dir.ends_with('/') ? dir + name : dir + "/" + name;
-}
-
 void ListInto(fs::Volume& volume, const std::string& dir, bool recursive, py::list& out) {
   std::vector<meta::DirEntry> entries;
   {
@@ -77,7 +74,7 @@ void ListInto(fs::Volume& volume, const std::string& dir, bool recursive, py::li
     entries = Unwrap(volume.List(dir));
   }
   for (const auto& entry : entries) {
-    std::string path = Join(dir, entry.name);
+    std::string path = fs::ChildPath(dir, entry.name);
     out.append(EntryDict(path, entry.attr));
     if (recursive && entry.attr.type == meta::FileType::kDirectory) {
       ListInto(volume, path, recursive, out);
@@ -127,7 +124,7 @@ void BindVolumes(py::module_& m) {
           "listdir",
           [](VolumeHandle& v, const std::string& path, bool recursive) {
             py::list out;
-            ListInto(v.volume(), path, recursive, out);
+            ListInto(v.volume(), fs::JoinPath(Unwrap(fs::SplitPath(path))), recursive, out);
             return out;
           },
           py::arg("path"), py::arg("recursive") = false)

@@ -6,6 +6,7 @@
 #include <fmt/core.h>
 
 #include "core/posix.h"
+#include "fs/path.h"
 
 namespace strata::load {
 namespace {
@@ -36,16 +37,17 @@ Result<std::unique_ptr<ByteSource>> OpenVolumeSource(fs::Volume& volume, const s
 
 Result<std::vector<std::string>> ResolveVolumeShards(fs::Volume& volume, const std::string& path) {
   ASSIGN_OR_RETURN(meta::Attr attr, volume.Stat(path, /*follow=*/true));
-  std::string dir = path;
-  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  ASSIGN_OR_RETURN(std::vector<std::string> components, fs::SplitPath(path));
+  const std::string normal = fs::JoinPath(components);
+  std::string dir;  // where the index's shards are
   std::string index_path;
   if (attr.type == meta::FileType::kDirectory) {
+    dir = normal;
     ASSIGN_OR_RETURN(std::vector<meta::DirEntry> entries, volume.List(dir));
     std::vector<std::string> files;
     for (const auto& entry : entries) {
-      if (entry.name == kShardIndexName) index_path = fmt::format("{}/{}", dir, entry.name);
-      if (entry.name.ends_with(".safetensors"))
-        files.push_back(fmt::format("{}/{}", dir, entry.name));
+      if (entry.name == kShardIndexName) index_path = fs::ChildPath(dir, entry.name);
+      if (entry.name.ends_with(".safetensors")) files.push_back(fs::ChildPath(dir, entry.name));
     }
     if (index_path.empty()) {
       if (files.empty()) {
@@ -54,14 +56,12 @@ Result<std::vector<std::string>> ResolveVolumeShards(fs::Volume& volume, const s
       std::sort(files.begin(), files.end());
       return files;
     }
-    dir = index_path.substr(0, index_path.rfind('/'));
-  } else if (path.ends_with(".json")) {
-    index_path = path;
-    dir = DirName(path);
+  } else if (normal.ends_with(".json")) {
+    index_path = normal;
+    dir = DirName(normal);
   } else {
-    return std::vector<std::string>{path};
+    return std::vector<std::string>{normal};
   }
-  if (dir == "/") dir.clear();
   ASSIGN_OR_RETURN(auto index, OpenVolumeSource(volume, index_path));
   if (index->size() > kMaxShardIndexBytes) {
     return Status::InvalidArgument(fmt::format("{}: larger than {} bytes: not a shard index",
@@ -75,7 +75,7 @@ Result<std::vector<std::string>> ResolveVolumeShards(fs::Volume& volume, const s
   }
   ASSIGN_OR_RETURN(std::vector<std::string> names, ShardsOfIndex(text, index_path));
   std::vector<std::string> shards;
-  for (const auto& name : names) shards.push_back(fmt::format("{}/{}", dir, name));
+  for (const auto& name : names) shards.push_back(fs::ChildPath(dir, name));
   return shards;
 }
 
