@@ -5,6 +5,8 @@
 #include <fmt/core.h>
 #include <openssl/evp.h>
 
+#include "core/hex.h"
+
 namespace strata {
 
 ChunkId ChunkId::Of(std::span<const uint8_t> data) {
@@ -50,14 +52,6 @@ ChunkId ChunkId::FromRaw(std::span<const uint8_t> raw) {
   return ChunkId(bytes);
 }
 
-std::string ChunkId::Hex() const {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out(2 * kSize, '0');
-  for (size_t i = 0; i < kSize; ++i) {
-    out[2 * i] = kDigits[bytes_[i] >> 4];
-    out[2 * i + 1] = kDigits[bytes_[i] & 0xf];
-  }
-  return out;
-}
+std::string ChunkId::Hex() const { return LowerHex(bytes_); }
 
 }  // namespace strata

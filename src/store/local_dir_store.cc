@@ -41,7 +41,7 @@ class LocalDirStore final : public ObjectStore {
     Result<FileStat> st = env_.Stat(PathOf(key));
     if (!st.ok()) return NotFoundOr(key, st.status());
     if (st->is_directory) return Status::NotFound(fmt::format("no object '{}' in {}", key, url()));
-    return ObjectInfo{std::string(key), st->size_bytes, st->mtime_ns};
+    return ObjectInfo{std::string(key), st->size_bytes, st->mtime_ns, {}};
   }
 
   Status Delete(std::string_view key) override {
@@ -121,7 +121,7 @@ class LocalDirStore final : public ObjectStore {
           RETURN_IF_ERROR(Walk(rel, prefix, fn));
         }
       } else if (std::string_view(rel).starts_with(prefix)) {
-        RETURN_IF_ERROR(fn(ObjectInfo{rel, st->size_bytes, st->mtime_ns}));
+        RETURN_IF_ERROR(fn(ObjectInfo{rel, st->size_bytes, st->mtime_ns, {}}));
       }
     }
     return Status::OK();

@@ -42,7 +42,7 @@ class MemoryStore final : public ObjectStore {
     auto it = objects_.find(std::string(key));
     if (it == objects_.end())
       return Status::NotFound(fmt::format("no object '{}' in memory://", key));
-    return ObjectInfo{it->first, it->second.data.size(), it->second.mtime_ns};
+    return ObjectInfo{it->first, it->second.data.size(), it->second.mtime_ns, {}};
   }
 
   Status Delete(std::string_view key) override {
@@ -59,7 +59,7 @@ class MemoryStore final : public ObjectStore {
       std::lock_guard lock(mu_);
       for (auto it = objects_.lower_bound(std::string(prefix));
            it != objects_.end() && std::string_view(it->first).starts_with(prefix); ++it) {
-        matches.push_back(ObjectInfo{it->first, it->second.data.size(), it->second.mtime_ns});
+        matches.push_back(ObjectInfo{it->first, it->second.data.size(), it->second.mtime_ns, {}});
       }
     }
     // Call back without the lock so that `fn` may use the store.

@@ -23,6 +23,7 @@ struct ObjectInfo {
   std::string key;
   uint64_t size_bytes = 0;
   int64_t mtime_ns = 0;
+  std::string etag;  // S3: the object's ETag (quotes removed); empty where a store has none
 };
 
 class ObjectStore {

@@ -1,12 +1,11 @@
 #include "store/s3_store.h"
 
+#include <strings.h>
+
 #include <algorithm>
+#include <cctype>
 #include <chrono>
-#include <condition_variable>
 #include <cstring>
-#include <mutex>
-#include <random>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -14,6 +13,7 @@
 #include <fmt/core.h>
 
 #include "core/chunk_id.h"
+#include "store/curl_pool.h"
 #include "store/s3_xml.h"
 
 namespace strata::store {
@@ -23,13 +23,6 @@ namespace {
 constexpr std::string_view kEmptyPayloadHash =
     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 constexpr size_t kMaxErrorBody = 64 * 1024;
-constexpr auto kBackoffBase = std::chrono::milliseconds(100);
-constexpr auto kBackoffCap = std::chrono::milliseconds(5000);
-
-void GlobalInitOnce() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
 
 using QueryParams = std::vector<std::pair<std::string, std::string>>;
 
@@ -52,6 +45,7 @@ struct Response {
   bool overflow = false;
   int64_t content_length = -1;
   int64_t mtime_ns = 0;
+  std::string etag;
 };
 
 // Why a request failed after its retries: a curl error (no HTTP status) or an HTTP answer.
@@ -60,26 +54,6 @@ struct Failure {
   std::string curl_message;
   Response response;
 };
-
-bool IsTransientCurlError(CURLcode code) {
-  switch (code) {
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_CONNECT:
-    case CURLE_OPERATION_TIMEDOUT:
-    case CURLE_SEND_ERROR:
-    case CURLE_RECV_ERROR:
-    case CURLE_GOT_NOTHING:
-    case CURLE_PARTIAL_FILE:
-    case CURLE_HTTP2:
-    case CURLE_HTTP2_STREAM:
-    case CURLE_SSL_CONNECT_ERROR:
-      return true;
-    default:
-      return false;
-  }
-}
-
-bool IsTransientStatus(long status) { return status == 429 || status >= 500; }
 
 size_t WriteCallback(char* data, size_t size, size_t count, void* user) {
   auto* state = static_cast<std::pair<Response*, const Request*>*>(user);
@@ -100,6 +74,16 @@ size_t WriteCallback(char* data, size_t size, size_t count, void* user) {
   return n;
 }
 
+// An ETag without its quotes and surrounding blanks.
+std::string UnquoteETag(std::string_view value) {
+  while (!value.empty() && (value.front() == ' ' || value.front() == '"')) value.remove_prefix(1);
+  while (!value.empty() &&
+         (std::isspace(static_cast<unsigned char>(value.back())) || value.back() == '"')) {
+    value.remove_suffix(1);
+  }
+  return std::string(value);
+}
+
 size_t HeaderCallback(char* data, size_t size, size_t count, void* user) {
   auto* response = static_cast<Response*>(user);
   std::string_view line(data, size * count);
@@ -107,6 +91,8 @@ size_t HeaderCallback(char* data, size_t size, size_t count, void* user) {
   if (line.starts_with("HTTP/")) {
     size_t space = line.find(' ');
     if (space != std::string_view::npos) response->status = std::atol(line.data() + space + 1);
+  } else if (line.size() > 5 && strncasecmp(line.data(), "etag:", 5) == 0) {
+    response->etag = UnquoteETag(line.substr(5));
   }
   return size * count;
 }
@@ -124,10 +110,16 @@ size_t ReadCallback(char* buffer, size_t size, size_t count, void* user) {
   return n;
 }
 
+// A key, or a directory marker ("dir/", the empty object S3 tools make for an empty directory).
+Status ValidateKeyOrMarker(std::string_view key) {
+  if (key.ends_with('/')) key.remove_suffix(1);
+  return ValidateObjectKey(key);
+}
+
 }  // namespace
 
 struct S3Store::Impl {
-  explicit Impl(S3Config c) : config(std::move(c)) {
+  explicit Impl(S3Config c) : config(std::move(c)), handles(config.max_connections) {
     credentials = fmt::format("{}:{}", config.access_key, config.secret_key);
     sigv4 = fmt::format("aws:amz:{}:s3", config.region);
     std::string_view endpoint = config.endpoint;
@@ -139,10 +131,6 @@ struct S3Store::Impl {
                          endpoint.substr(scheme_end));
     }
     key_prefix = config.prefix.empty() ? "" : config.prefix + "/";
-  }
-
-  ~Impl() {
-    for (CURL* handle : idle) curl_easy_cleanup(handle);
   }
 
   std::string FullKey(std::string_view key) const { return key_prefix + std::string(key); }
@@ -158,26 +146,6 @@ struct S3Store::Impl {
   std::string Where(std::string_view full_key) const {
     return full_key.empty() ? fmt::format("s3://{}", config.bucket)
                             : fmt::format("s3://{}/{}", config.bucket, full_key);
-  }
-
-  CURL* Acquire() {
-    std::unique_lock lock(mu);
-    cv.wait(lock, [&] { return !idle.empty() || created < config.max_connections; });
-    if (!idle.empty()) {
-      CURL* handle = idle.back();
-      idle.pop_back();
-      return handle;
-    }
-    ++created;
-    return curl_easy_init();
-  }
-
-  void Release(CURL* handle) {
-    {
-      std::lock_guard lock(mu);
-      idle.push_back(handle);
-    }
-    cv.notify_one();
   }
 
   std::string UrlFor(const Request& request) const {
@@ -242,8 +210,10 @@ struct S3Store::Impl {
                        static_cast<curl_off_t>(request.body.size()));
     } else if (method == "POST") {
       curl_easy_setopt(curl, CURLOPT_POST, 1L);
-      curl_easy_setopt(curl, CURLOPT_POSTFIELDS, "");
-      curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, 0L);
+      curl_easy_setopt(curl, CURLOPT_POSTFIELDS,
+                       request.has_body ? reinterpret_cast<const char*>(request.body.data()) : "");
+      curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
+                       static_cast<curl_off_t>(request.has_body ? request.body.size() : 0));
     } else if (method != "GET") {
       curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method);
     }
@@ -266,21 +236,21 @@ struct S3Store::Impl {
   // Performs `request`, retrying transient failures. The response of the last attempt, or the
   // failure that ended the retries.
   Result<Response> Perform(const Request& request, Failure* failure) {
-    CURL* curl = Acquire();
+    CURL* curl = handles.Acquire();
     Response response;
     CURLcode code = CURLE_OK;
     std::string curl_message;
     for (int attempt = 0; attempt < config.max_attempts; ++attempt) {
-      if (attempt > 0) Backoff(attempt);
+      if (attempt > 0) BackoffBeforeAttempt(attempt);
       response = Response();
       code = Attempt(curl, request, response, curl_message);
       if (code == CURLE_WRITE_ERROR && response.overflow) break;
       bool transient =
-          code != CURLE_OK ? IsTransientCurlError(code) : IsTransientStatus(response.status);
+          code != CURLE_OK ? IsTransientCurlError(code) : IsTransientHttpStatus(response.status);
       if (!transient) break;
       retries.fetch_add(1, std::memory_order_relaxed);
     }
-    Release(curl);
+    handles.Release(curl);
     if (code != CURLE_OK || response.status >= 300 || response.status < 200) {
       failure->curl = code;
       failure->curl_message =
@@ -291,12 +261,52 @@ struct S3Store::Impl {
     return response;
   }
 
-  void Backoff(int attempt) {
-    auto cap =
-        std::min<int64_t>(kBackoffCap.count(), kBackoffBase.count() << std::min(attempt, 10));
-    thread_local std::mt19937_64 rng(std::random_device{}());
-    std::uniform_int_distribution<int64_t> jitter(cap / 4, cap);
-    std::this_thread::sleep_for(std::chrono::milliseconds(jitter(rng)));
+  // ListObjectsV2 of `prefix`, every page: each object to `on_object`; with `delimited`, one
+  // level only ('/' as delimiter), each sub-prefix ("dir/") to `on_prefix`. Keys come back
+  // relative to the store's prefix.
+  Status ListPages(std::string_view prefix, bool delimited,
+                   const std::function<Status(const ObjectInfo&)>& on_object,
+                   const std::function<Status(std::string_view)>& on_prefix) {
+    std::string full_prefix = FullKey(prefix);
+    std::string token;
+    while (true) {
+      Request request = NoBody("GET", "");
+      request.query = {{"list-type", "2"},
+                       {"prefix", full_prefix},
+                       {"max-keys", std::to_string(config.list_page_size)}};
+      if (delimited) request.query.emplace_back("delimiter", "/");
+      if (!token.empty()) request.query.emplace_back("continuation-token", token);
+      Failure failure;
+      Result<Response> response = Perform(request, &failure);
+      if (!response.ok()) return Explain("LIST", full_prefix, failure);
+      for (std::string_view contents : XmlElements(response->body, "Contents")) {
+        std::string key = XmlText(contents, "Key").value_or("");
+        if (!key.starts_with(key_prefix)) continue;
+        ObjectInfo info;
+        info.key = key.substr(key_prefix.size());
+        info.size_bytes =
+            std::strtoull(XmlText(contents, "Size").value_or("0").c_str(), nullptr, 10);
+        if (Result<int64_t> t = ParseIso8601(XmlText(contents, "LastModified").value_or(""));
+            t.ok()) {
+          info.mtime_ns = *t;
+        }
+        info.etag = UnquoteETag(XmlText(contents, "ETag").value_or(""));
+        RETURN_IF_ERROR(on_object(info));
+      }
+      for (std::string_view common : XmlElements(response->body, "CommonPrefixes")) {
+        std::string sub = XmlText(common, "Prefix").value_or("");
+        if (on_prefix && sub.starts_with(key_prefix)) {
+          RETURN_IF_ERROR(on_prefix(std::string_view(sub).substr(key_prefix.size())));
+        }
+      }
+      if (XmlText(response->body, "IsTruncated").value_or("false") != "true") break;
+      token = XmlText(response->body, "NextContinuationToken").value_or("");
+      if (token.empty()) {
+        return Status::IOError(fmt::format("LIST {}: a truncated page without a continuation token",
+                                           Where(full_prefix)));
+      }
+    }
+    return Status::OK();
   }
 
   // A Status that says what failed, where, and what to do about it.
@@ -338,7 +348,7 @@ struct S3Store::Impl {
     if (code == "QuotaExceeded" || code == "EntityTooLarge" || status == 507) {
       return Status::NoSpace(fmt::format("{} {}: {}", what, where, detail));
     }
-    if (IsTransientStatus(status)) {
+    if (IsTransientHttpStatus(status)) {
       return Status::Unavailable(
           fmt::format("{} {}: {} after {} attempts", what, where, detail, config.max_attempts));
     }
@@ -352,10 +362,7 @@ struct S3Store::Impl {
   std::string key_prefix;  // "" or "prefix/"
   std::atomic<uint64_t> retries{0};
 
-  std::mutex mu;
-  std::condition_variable cv;
-  std::vector<CURL*> idle;  // GUARDED_BY(mu)
-  size_t created = 0;       // GUARDED_BY(mu)
+  CurlHandlePool handles;
 };
 
 S3Store::S3Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -366,7 +373,7 @@ const S3Config& S3Store::config() const { return impl_->config; }
 std::string S3Store::url() const { return impl_->config.url; }
 
 Status S3Store::Put(std::string_view key, std::span<const uint8_t> data) {
-  RETURN_IF_ERROR(ValidateObjectKey(key));
+  RETURN_IF_ERROR(ValidateKeyOrMarker(key));
   Request request;
   request.method = "PUT";
   request.key = impl_->FullKey(key);
@@ -381,6 +388,11 @@ Status S3Store::Put(std::string_view key, std::span<const uint8_t> data) {
 }
 
 Result<size_t> S3Store::Read(std::string_view key, uint64_t offset, std::span<uint8_t> out) {
+  return ReadVersion(key, "", offset, out);
+}
+
+Result<size_t> S3Store::ReadVersion(std::string_view key, std::string_view etag, uint64_t offset,
+                                    std::span<uint8_t> out) {
   RETURN_IF_ERROR(ValidateObjectKey(key));
   if (out.empty()) {
     ASSIGN_OR_RETURN(ObjectInfo info, Head(key));
@@ -393,11 +405,16 @@ Result<size_t> S3Store::Read(std::string_view key, uint64_t offset, std::span<ui
   }
   Request request = Impl::NoBody("GET", impl_->FullKey(key));
   request.headers.push_back(fmt::format("Range: bytes={}-{}", offset, offset + out.size() - 1));
+  if (!etag.empty()) request.headers.push_back(fmt::format("If-Match: \"{}\"", etag));
   request.out = out;
   request.into_out = true;
   Failure failure;
   Result<Response> response = impl_->Perform(request, &failure);
   if (!response.ok()) {
+    if (failure.curl == CURLE_OK && failure.response.status == 412) {
+      return Status::Aborted(fmt::format("{} changed since it was opened (ETag {} is gone)",
+                                         impl_->Where(request.key), etag));
+    }
     if (failure.curl == CURLE_OK && failure.response.status == 416) {
       // The range starts at or past the end: at the end is an empty read, past it an error.
       ASSIGN_OR_RETURN(ObjectInfo info, Head(key));
@@ -426,11 +443,12 @@ Result<ObjectInfo> S3Store::Head(std::string_view key) {
   info.size_bytes =
       response->content_length < 0 ? 0 : static_cast<uint64_t>(response->content_length);
   info.mtime_ns = response->mtime_ns;
+  info.etag = response->etag;
   return info;
 }
 
 Status S3Store::Delete(std::string_view key) {
-  RETURN_IF_ERROR(ValidateObjectKey(key));
+  RETURN_IF_ERROR(ValidateKeyOrMarker(key));
   Request request = Impl::NoBody("DELETE", impl_->FullKey(key));
   Failure failure;
   Result<Response> response = impl_->Perform(request, &failure);
@@ -445,35 +463,71 @@ Status S3Store::Delete(std::string_view key) {
 }
 
 Status S3Store::List(std::string_view prefix, const std::function<Status(const ObjectInfo&)>& fn) {
-  std::string full_prefix = impl_->FullKey(prefix);
-  std::string token;
-  while (true) {
-    Request request = Impl::NoBody("GET", "");
-    request.query = {{"list-type", "2"},
-                     {"prefix", full_prefix},
-                     {"max-keys", std::to_string(impl_->config.list_page_size)}};
-    if (!token.empty()) request.query.emplace_back("continuation-token", token);
+  return impl_->ListPages(prefix, /*delimited=*/false, fn, nullptr);
+}
+
+Status S3Store::ListDirectory(std::string_view prefix,
+                              const std::function<Status(const ObjectInfo&)>& on_object,
+                              const std::function<Status(std::string_view)>& on_prefix) {
+  return impl_->ListPages(prefix, /*delimited=*/true, on_object, on_prefix);
+}
+
+Status S3Store::PutMultipart(std::string_view key, std::span<const uint8_t> data,
+                             uint64_t part_bytes) {
+  RETURN_IF_ERROR(ValidateObjectKey(key));
+  if (part_bytes < (5 << 20)) part_bytes = 5 << 20;  // S3's smallest part but the last
+  ASSIGN_OR_RETURN(std::string upload_id, CreateMultipartUpload(key));
+  std::string full_key = impl_->FullKey(key);
+  std::string complete = "<CompleteMultipartUpload>";
+  auto abort = [&] {
+    Request request = Impl::NoBody("DELETE", full_key);
+    request.query = {{"uploadId", upload_id}};
+    Failure ignored;
+    (void)impl_->Perform(request, &ignored);
+  };
+  for (uint64_t offset = 0, part = 1; offset < data.size() || part == 1;
+       offset += part_bytes, ++part) {
+    std::span<const uint8_t> body =
+        data.subspan(offset, std::min<uint64_t>(part_bytes, data.size() - offset));
+    Request request;
+    request.method = "PUT";
+    request.key = full_key;
+    request.query = {{"partNumber", std::to_string(part)}, {"uploadId", upload_id}};
+    request.body = body;
+    request.has_body = true;
+    request.headers.push_back(fmt::format("x-amz-content-sha256: {}", ChunkId::Of(body).Hex()));
     Failure failure;
     Result<Response> response = impl_->Perform(request, &failure);
-    if (!response.ok()) return impl_->Explain("LIST", full_prefix, failure);
-    for (std::string_view contents : XmlElements(response->body, "Contents")) {
-      ObjectInfo info;
-      std::string key = XmlText(contents, "Key").value_or("");
-      if (!key.starts_with(impl_->key_prefix)) continue;
-      info.key = key.substr(impl_->key_prefix.size());
-      info.size_bytes = std::strtoull(XmlText(contents, "Size").value_or("0").c_str(), nullptr, 10);
-      if (Result<int64_t> t = ParseIso8601(XmlText(contents, "LastModified").value_or(""));
-          t.ok()) {
-        info.mtime_ns = *t;
-      }
-      RETURN_IF_ERROR(fn(info));
+    if (!response.ok()) {
+      abort();
+      return impl_->Explain("UPLOAD PART", full_key, failure);
     }
-    if (XmlText(response->body, "IsTruncated").value_or("false") != "true") break;
-    token = XmlText(response->body, "NextContinuationToken").value_or("");
-    if (token.empty()) {
-      return Status::IOError(fmt::format("LIST {}: a truncated page without a continuation token",
-                                         impl_->Where(full_prefix)));
-    }
+    complete += fmt::format("<Part><PartNumber>{}</PartNumber><ETag>\"{}\"</ETag></Part>", part,
+                            response->etag);
+    if (data.empty()) break;
+  }
+  complete += "</CompleteMultipartUpload>";
+  Request request;
+  request.method = "POST";
+  request.key = full_key;
+  request.query = {{"uploadId", upload_id}};
+  request.body =
+      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(complete.data()), complete.size());
+  request.has_body = true;
+  request.headers.push_back(
+      fmt::format("x-amz-content-sha256: {}", ChunkId::Of(request.body).Hex()));
+  request.headers.push_back("Content-Type: application/xml");
+  Failure failure;
+  Result<Response> response = impl_->Perform(request, &failure);
+  if (!response.ok()) {
+    abort();
+    return impl_->Explain("COMPLETE UPLOAD", full_key, failure);
+  }
+  // S3 may answer 200 with an error document after it started sending whitespace.
+  if (XmlElements(response->body, "Error").size() > 0) {
+    abort();
+    return Status::IOError(fmt::format("COMPLETE UPLOAD {}: {}", impl_->Where(full_key),
+                                       XmlText(response->body, "Message").value_or("failed")));
   }
   return Status::OK();
 }
@@ -534,7 +588,7 @@ Result<size_t> S3Store::CleanTemporaries(int64_t min_age_ns, bool dry_run) {
 }
 
 Result<std::unique_ptr<S3Store>> OpenS3StoreDirect(S3Config config) {
-  GlobalInitOnce();
+  CurlGlobalInit();
   return std::unique_ptr<S3Store>(new S3Store(std::make_unique<S3Store::Impl>(std::move(config))));
 }
 

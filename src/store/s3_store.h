@@ -28,6 +28,7 @@ class S3Store : public ObjectStore {
  public:
   ~S3Store() override;
 
+  // Put and Delete also take a directory marker ("dir/", the empty object S3 tools make).
   Status Put(std::string_view key, std::span<const uint8_t> data) override;
   Result<size_t> Read(std::string_view key, uint64_t offset, std::span<uint8_t> out) override;
   Result<ObjectInfo> Head(std::string_view key) override;
@@ -37,6 +38,18 @@ class S3Store : public ObjectStore {
   // and aborted (their parts freed) unless `dry_run`.
   Result<size_t> CleanTemporaries(int64_t min_age_ns, bool dry_run) override;
   std::string url() const override;
+
+  // As Read, of the version whose ETag is `etag` (empty: any): Aborted if the object changed.
+  Result<size_t> ReadVersion(std::string_view key, std::string_view etag, uint64_t offset,
+                             std::span<uint8_t> out);
+  // One level of a '/'-separated tree: objects directly under `prefix` (which ends in '/' or is
+  // empty), with their ETags, and the sub-prefixes ("dir/") below it.
+  Status ListDirectory(std::string_view prefix,
+                       const std::function<Status(const ObjectInfo&)>& on_object,
+                       const std::function<Status(std::string_view)>& on_prefix);
+  // Stores `data` under `key` through a multipart upload in parts of `part_bytes` (at least
+  // 5 MiB): for objects over a single PUT's 5 GiB limit. An upload that fails is aborted.
+  Status PutMultipart(std::string_view key, std::span<const uint8_t> data, uint64_t part_bytes);
 
   // Starts a multipart upload of `key` and returns its upload id.
   Result<std::string> CreateMultipartUpload(std::string_view key);

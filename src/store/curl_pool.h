@@ -1,0 +1,45 @@
+// What every libcurl client of ours shares: one global init, which failures are worth another
+// attempt, the backoff between attempts, and a bounded pool of easy handles (a handle keeps its
+// connection alive between requests, so reusing handles is what keeps connections warm).
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <mutex>
+#include <vector>
+
+#include <curl/curl.h>
+
+namespace strata::store {
+
+// curl_global_init, once per process.
+void CurlGlobalInit();
+
+// Connection errors and timeouts: the next attempt may well succeed.
+bool IsTransientCurlError(CURLcode code);
+// 429 and 5xx.
+bool IsTransientHttpStatus(long status);
+// Sleeps before attempt `attempt` (1, 2, …): full-jitter exponential backoff, 100 ms doubling,
+// capped at 5 s.
+void BackoffBeforeAttempt(int attempt);
+
+class CurlHandlePool {
+ public:
+  explicit CurlHandlePool(size_t max_handles) : max_handles_(max_handles) {}
+  ~CurlHandlePool();
+  CurlHandlePool(const CurlHandlePool&) = delete;
+  CurlHandlePool& operator=(const CurlHandlePool&) = delete;
+
+  // Blocks while `max_handles` are in use.
+  CURL* Acquire();
+  void Release(CURL* handle);
+
+ private:
+  const size_t max_handles_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<CURL*> idle_;  // GUARDED_BY(mu_)
+  size_t created_ = 0;       // GUARDED_BY(mu_)
+};
+
+}  // namespace strata::store

@@ -1,0 +1,228 @@
+#include "store/http_client.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+#include <utility>
+
+#include <fmt/core.h>
+
+namespace strata::store {
+namespace {
+
+constexpr size_t kMaxErrorBody = 64 * 1024;
+constexpr long kMaxRedirects = 10;
+
+std::string Trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return std::string(s);
+}
+
+}  // namespace
+
+// One request's state, shared with curl's callbacks.
+struct HttpClient::Transfer {
+  std::span<uint8_t> out;  // ranged reads: where the body goes
+  bool into_out = false;
+  size_t max_body = kMaxErrorBody;
+  std::string range;                                  // "first-last", or empty
+  const std::vector<std::string>* headers = nullptr;  // this request's own, besides the client's
+  HttpResponse response;
+  bool overflow = false;
+
+  bool success() const { return response.status >= 200 && response.status < 300; }
+
+  static size_t OnBody(char* data, size_t size, size_t count, void* user) {
+    auto* t = static_cast<Transfer*>(user);
+    size_t n = size * count;
+    if (t->into_out && t->success()) {
+      if (t->response.out_bytes + n > t->out.size()) {
+        t->overflow = true;
+        return 0;  // aborts: more bytes than the range asked for
+      }
+      std::memcpy(t->out.data() + t->response.out_bytes, data, n);
+      t->response.out_bytes += n;
+      return n;
+    }
+    size_t limit = t->success() ? t->max_body : kMaxErrorBody;
+    if (t->response.body.size() + n > limit) {
+      if (t->success()) {
+        t->overflow = true;
+        return 0;
+      }
+      n = limit - std::min(limit, t->response.body.size());  // keep the start of an error body
+      t->response.body.append(data, n);
+      return size * count;
+    }
+    t->response.body.append(data, n);
+    return n;
+  }
+
+  static size_t OnHeader(char* data, size_t size, size_t count, void* user) {
+    auto* t = static_cast<Transfer*>(user);
+    std::string_view line(data, size * count);
+    if (line.starts_with("HTTP/")) {
+      // A new response (after a redirect): only the last one's headers count.
+      t->response.headers.clear();
+      size_t space = line.find(' ');
+      if (space != std::string_view::npos) t->response.status = std::atol(line.data() + space + 1);
+      return size * count;
+    }
+    size_t colon = line.find(':');
+    if (colon != std::string_view::npos) {
+      std::string name(line.substr(0, colon));
+      std::transform(name.begin(), name.end(), name.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      t->response.headers.emplace_back(std::move(name), Trim(line.substr(colon + 1)));
+    }
+    return size * count;
+  }
+};
+
+std::optional<std::string> HttpResponse::Header(std::string_view lower_case_name) const {
+  for (const auto& [name, value] : headers) {
+    if (name == lower_case_name) return value;
+  }
+  return std::nullopt;
+}
+
+std::string UrlForMessages(std::string_view url) {
+  return std::string(url.substr(0, url.find_first_of("?#")));
+}
+
+Status HttpStatusError(std::string_view what, std::string_view url, const HttpResponse& response) {
+  std::string detail = fmt::format("HTTP {}", response.status);
+  std::string body = Trim(response.body.substr(0, 300));
+  if (!body.empty() && body.find('<') == std::string::npos) detail += ": " + body;
+  std::string message = fmt::format("{} {}: {}", what, UrlForMessages(url), detail);
+  long s = response.status;
+  if (s == 404 || s == 410) return Status::NotFound(message);
+  if (s == 401 || s == 403) return Status::PermissionDenied(message);
+  if (IsTransientHttpStatus(s)) return Status::Unavailable(message);
+  return Status::IOError(message);
+}
+
+HttpClient::HttpClient(HttpClientOptions options)
+    : options_(std::move(options)), handles_(options_.max_connections) {
+  CurlGlobalInit();
+}
+
+Result<HttpResponse> HttpClient::Perform(std::string_view url, Transfer& transfer) {
+  std::string url_string(url);
+  CURL* curl = handles_.Acquire();
+  CURLcode code = CURLE_OK;
+  char error[CURL_ERROR_SIZE] = {0};
+  for (int attempt = 0; attempt < options_.max_attempts; ++attempt) {
+    if (attempt > 0) BackoffBeforeAttempt(attempt);
+    transfer.response = HttpResponse();
+    transfer.overflow = false;
+    error[0] = 0;
+    curl_easy_reset(curl);
+    curl_slist* headers = nullptr;
+    for (const auto& header : options_.headers) {
+      headers = curl_slist_append(headers, header.c_str());
+    }
+    if (transfer.headers) {
+      for (const auto& header : *transfer.headers) {
+        headers = curl_slist_append(headers, header.c_str());
+      }
+    }
+    curl_easy_setopt(curl, CURLOPT_URL, url_string.c_str());
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(curl, CURLOPT_MAXREDIRS, kMaxRedirects);
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, options_.connect_timeout_ms);
+    if (options_.timeout_ms > 0) curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, options_.timeout_ms);
+    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1024L);
+    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, 30L);
+    curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
+    // Bigger receive pieces: a 16 MiB range in 64 callbacks instead of 1,024.
+    curl_easy_setopt(curl, CURLOPT_BUFFERSIZE, 256L * 1024);
+    curl_easy_setopt(curl, CURLOPT_USERAGENT, "strata/0.1");
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &Transfer::OnBody);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
+    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &Transfer::OnHeader);
+    curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
+    if (!transfer.range.empty()) curl_easy_setopt(curl, CURLOPT_RANGE, transfer.range.c_str());
+    code = curl_easy_perform(curl);
+    curl_slist_free_all(headers);
+    if (code == CURLE_OK) {
+      curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &transfer.response.status);
+      char* effective = nullptr;
+      curl_easy_getinfo(curl, CURLINFO_EFFECTIVE_URL, &effective);
+      if (effective) transfer.response.effective_url = effective;
+      if (!IsTransientHttpStatus(transfer.response.status)) break;
+    } else if (transfer.overflow || !IsTransientCurlError(code)) {
+      break;
+    }
+  }
+  handles_.Release(curl);
+  if (transfer.overflow) {
+    return Status::IOError(fmt::format("GET {}: the server sent more bytes than {}",
+                                       UrlForMessages(url),
+                                       transfer.into_out ? "asked for" : "allowed"));
+  }
+  if (code != CURLE_OK) {
+    std::string message = error[0] ? error : curl_easy_strerror(code);
+    std::string text = fmt::format("GET {}: {} ({} attempts)", UrlForMessages(url), message,
+                                   options_.max_attempts);
+    return IsTransientCurlError(code) ? Status::Unavailable(text) : Status::IOError(text);
+  }
+  return std::move(transfer.response);
+}
+
+Result<HttpResponse> HttpClient::Get(std::string_view url, size_t max_body_bytes,
+                                     const std::vector<std::string>& headers) {
+  Transfer transfer;
+  transfer.max_body = max_body_bytes;
+  transfer.headers = &headers;
+  return Perform(url, transfer);
+}
+
+Result<HttpResponse> HttpClient::GetRange(std::string_view url, uint64_t offset,
+                                          std::span<uint8_t> out) {
+  if (out.empty()) return Status::InvalidArgument("GetRange of no bytes");
+  Transfer transfer;
+  transfer.out = out;
+  transfer.into_out = true;
+  transfer.range = fmt::format("{}-{}", offset, offset + out.size() - 1);
+  ASSIGN_OR_RETURN(HttpResponse response, Perform(url, transfer));
+  if (response.status < 200 || response.status >= 300) {
+    return HttpStatusError("GET", url, response);
+  }
+  if (response.status == 200 && offset != 0) {
+    return Status::IOError(
+        fmt::format("GET {}: the server ignored the Range header", UrlForMessages(url)));
+  }
+  if (response.out_bytes != out.size()) {
+    return Status::IOError(fmt::format("GET {}: {} bytes at offset {} asked for, {} received",
+                                       UrlForMessages(url), out.size(), offset,
+                                       response.out_bytes));
+  }
+  return response;
+}
+
+Result<HttpResponse> HttpClient::GetInto(std::string_view url,
+                                         const std::vector<std::string>& headers,
+                                         std::span<uint8_t> out) {
+  Transfer transfer;
+  transfer.out = out;
+  transfer.into_out = true;
+  transfer.headers = &headers;
+  ASSIGN_OR_RETURN(HttpResponse response, Perform(url, transfer));
+  if (response.status < 200 || response.status >= 300) {
+    return HttpStatusError("GET", url, response);
+  }
+  if (response.out_bytes != out.size()) {
+    return Status::IOError(fmt::format("GET {}: {} bytes expected, {} received",
+                                       UrlForMessages(url), out.size(), response.out_bytes));
+  }
+  return response;
+}
+
+}  // namespace strata::store

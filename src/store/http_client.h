@@ -1,0 +1,78 @@
+// HttpClient: plain HTTP(S) GETs for sources outside our stores (model hubs, URLs), on libcurl.
+//
+// Redirects are followed (the Authorization header is not sent on to another host, as curl does
+// by default: a hub's token must not reach its CDN). Handles come from a bounded pool and are
+// reused, so connections stay alive across requests. Connection errors, timeouts, 429 and 5xx are
+// retried with backoff; every other answer is final. Ranged reads land straight in the caller's
+// buffer and fail unless the server sent exactly the range asked for.
+// Thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/status.h"
+#include "store/curl_pool.h"
+
+namespace strata::store {
+
+struct HttpClientOptions {
+  size_t max_connections = 16;
+  int max_attempts = 5;
+  std::vector<std::string> headers;  // sent with every request, e.g. "Authorization: Bearer …"
+  long connect_timeout_ms = 5000;
+  long timeout_ms = 0;  // a whole request at most; 0: none (a stalled transfer still times out)
+};
+
+struct HttpResponse {
+  long status = 0;
+  std::string effective_url;  // after redirects
+  // The final response's headers, names in lower case, in order.
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;  // Get: the body; GetRange: only an error's body
+  size_t out_bytes = 0;
+
+  std::optional<std::string> Header(std::string_view lower_case_name) const;
+};
+
+class HttpClient {
+ public:
+  explicit HttpClient(HttpClientOptions options);
+
+  // GET `url`. Any final status comes back as a response (the caller decides what a 404 means);
+  // errors are for transfers that failed, and bodies over `max_body_bytes`.
+  Result<HttpResponse> Get(std::string_view url, size_t max_body_bytes,
+                           const std::vector<std::string>& headers = {});
+
+  // Bytes [offset, offset + out.size()) of `url` into `out`. A non-2xx answer becomes a Status
+  // (NotFound, PermissionDenied, IOError; Unavailable after the retries), and so does any answer
+  // that is not exactly that range.
+  Result<HttpResponse> GetRange(std::string_view url, uint64_t offset, std::span<uint8_t> out);
+
+  // The whole body of `url`, which must be exactly out.size() bytes, into `out`; `headers` are
+  // added to this request. Non-2xx answers become a Status as for GetRange.
+  Result<HttpResponse> GetInto(std::string_view url, const std::vector<std::string>& headers,
+                               std::span<uint8_t> out);
+
+ private:
+  struct Transfer;
+  Result<HttpResponse> Perform(std::string_view url, Transfer& transfer);
+
+  HttpClientOptions options_;
+  CurlHandlePool handles_;
+};
+
+// The error a non-2xx response stands for: 404 NotFound, 401/403 PermissionDenied, 429/5xx
+// Unavailable, others IOError; `what` says what was asked, the URL is named without its query
+// (signed URLs carry credentials there).
+Status HttpStatusError(std::string_view what, std::string_view url, const HttpResponse& response);
+
+// `url` without its query string and fragment, for messages.
+std::string UrlForMessages(std::string_view url);
+
+}  // namespace strata::store
