@@ -7,7 +7,7 @@ PACKAGES=(
   # build
   cmake ninja-build g++ pkg-config make
   # libraries
-  libsqlite3-dev libssl-dev libfmt-dev libcli11-dev libcurl4-openssl-dev libfuse3-dev
+  libsqlite3-dev libpq-dev libssl-dev libfmt-dev libcli11-dev libcurl4-openssl-dev libfuse3-dev
   # the Python package (pybind11 extension for Debian's python3)
   pybind11-dev python3-dev python3-numpy python3-pytest
   # tests and checks
@@ -18,6 +18,9 @@ PACKAGES=(
   clang libclang-rt-14-dev openssl
   # a real S3 server for the store tests (tests/support/s3_server.sh)
   radosgw ceph-mon ceph-osd ceph-common curl python3
+  # PostgreSQL for the shared-metadata tests (tests/support/pg_server.sh); namespaces and
+  # bridges for the cluster test (tests/support/cluster_env.sh)
+  postgresql postgresql-client iproute2
 )
 
 missing=()

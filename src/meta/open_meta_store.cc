@@ -2,6 +2,7 @@
 
 #include <fmt/core.h>
 
+#include "meta/postgres_meta_store.h"
 #include "meta/sqlite_meta_store.h"
 
 namespace strata::meta {
@@ -16,12 +17,15 @@ Result<std::unique_ptr<MetaStore>> OpenMetaStore(std::string_view url) {
     }
     return OpenSqliteMetaStore(path);
   }
+  if (url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+    return OpenPostgresMetaStore(std::string(url));
+  }
   size_t colon = url.find("://");
   std::string scheme =
       colon == std::string_view::npos ? std::string(url) : std::string(url.substr(0, colon));
   return Status::InvalidArgument(
       fmt::format("unsupported metadata URL '{}' (scheme '{}'); supported: sqlite:///ABS/PATH, "
-                  "sqlite::memory:",
+                  "sqlite::memory:, postgres://USER@HOST:PORT/DATABASE",
                   url, scheme));
 }
 

@@ -1,5 +1,7 @@
 #include "meta/sqlite_connection.h"
 
+#include <utility>
+
 #include <fmt/core.h>
 
 namespace strata::meta {
@@ -52,7 +54,7 @@ SqliteConnection::~SqliteConnection() {
   sqlite3_close(db_);
 }
 
-Result<std::unique_ptr<SqliteStatement>> SqliteConnection::Prepare(const std::string& sql) {
+Result<std::unique_ptr<SqlStatement>> SqliteConnection::Prepare(const std::string& sql) {
   auto it = statements_.find(sql);
   if (it == statements_.end()) {
     sqlite3_stmt* stmt = nullptr;
@@ -60,7 +62,7 @@ Result<std::unique_ptr<SqliteStatement>> SqliteConnection::Prepare(const std::st
     if (rc != SQLITE_OK) return SqliteError(db_, rc, "prepare");
     it = statements_.emplace(sql, stmt).first;
   }
-  return std::make_unique<SqliteStatement>(db_, it->second);
+  return std::unique_ptr<SqlStatement>(std::make_unique<SqliteStatement>(db_, it->second));
 }
 
 Status SqliteConnection::Exec(const char* sql) {
@@ -75,15 +77,28 @@ Status SqliteConnection::Exec(const char* sql) {
 }
 
 Status SqliteConnection::InTransaction(const std::function<Status()>& body) {
-  RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
-  Status status = body();
-  if (status.ok()) status = Exec("COMMIT");
-  if (!status.ok()) (void)Exec("ROLLBACK");
+  bool skip_sync = std::exchange(skip_sync_, false);
+  if (skip_sync) RETURN_IF_ERROR(Exec("PRAGMA synchronous=NORMAL"));
+  Status status = Exec("BEGIN IMMEDIATE");
+  if (status.ok()) {
+    status = body();
+    if (status.ok()) status = Exec("COMMIT");
+    if (!status.ok()) (void)Exec("ROLLBACK");
+  }
+  if (skip_sync) {
+    Status restored = Exec("PRAGMA synchronous=FULL");
+    if (status.ok()) status = restored;
+  }
   return status;
 }
 
-int64_t SqliteConnection::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
+Result<int64_t> SqliteConnection::LastInsertId() { return sqlite3_last_insert_rowid(db_); }
 
-int SqliteConnection::changes() const { return sqlite3_changes(db_); }
+int64_t SqliteConnection::Changes() { return sqlite3_changes(db_); }
+
+Status SqliteConnection::SkipSyncOfNextCommit() {
+  skip_sync_ = true;
+  return Status::OK();
+}
 
 }  // namespace strata::meta

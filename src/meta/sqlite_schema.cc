@@ -1,14 +1,12 @@
 #include "meta/sqlite_schema.h"
 
-#include <fmt/core.h>
+#include "meta/schema_migration.h"
 
 namespace strata::meta {
 namespace {
 
 // Schema history (docs/format.md). Version 1: volumes, inodes, dentries. Version 2: chunk
 // claims and deletion marks (the GC protocol).
-constexpr int kSchemaVersion = 2;
-
 constexpr const char* kSchemaV1 = R"sql(
 CREATE TABLE volumes (
   id          INTEGER PRIMARY KEY,
@@ -52,34 +50,12 @@ CREATE TABLE chunk_deletions (
   chunk     BLOB PRIMARY KEY,
   since_ns  INTEGER NOT NULL
 ) WITHOUT ROWID;
-UPDATE schema_version SET version = 2;
 )sql";
 
 }  // namespace
 
 Status MigrateSqliteSchema(SqliteConnection& conn) {
-  return conn.InTransaction([&]() -> Status {
-    RETURN_IF_ERROR(conn.Exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER)"));
-    int version = 0;
-    {
-      ASSIGN_OR_RETURN(auto s, conn.Prepare("SELECT version FROM schema_version"));
-      ASSIGN_OR_RETURN(bool row, s->Step());
-      if (row) version = static_cast<int>(s->Int(0));
-    }
-    if (version > kSchemaVersion) {
-      return Status::NotSupported(fmt::format(
-          "metadata schema version {} is newer than this strata supports ({}); upgrade strata",
-          version, kSchemaVersion));
-    }
-    if (version == 0) {
-      RETURN_IF_ERROR(conn.Exec(kSchemaV1));
-      RETURN_IF_ERROR(conn.Exec("INSERT INTO schema_version VALUES (1)"));
-      version = 1;
-    }
-    // Each later version migrates from the one before, in this transaction.
-    if (version == 1) RETURN_IF_ERROR(conn.Exec(kMigrateV1ToV2));
-    return Status::OK();
-  });
+  return MigrateSchema(conn, SchemaSteps{{kSchemaV1, kMigrateV1ToV2}});
 }
 
 }  // namespace strata::meta
