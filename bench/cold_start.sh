@@ -5,7 +5,7 @@
 #   bash bench/cold_start.sh [PATH/TO/strata] [SCALE]
 #
 # Model: one 2 GiB file + 16 × 128 MiB shards (SCALE=0.25 for a quick look: a quarter of each).
-# Network: radosgw (tests/support/s3_server.sh) behind bench/shaping_proxy.py: LATENCY_MS (15) to
+# Network: radosgw (tests/support/s3_server.sh) behind tests/support/shaping_proxy.py: LATENCY_MS (15) to
 # first byte per request, PER_CONN_MBPS (80) MB/s per connection, TOTAL_MBPS (400) MB/s in all.
 # Methods, each timed until every byte has been read once:
 #   strata      strata prefetch, then every file read (strata cat, 4 at once)
@@ -53,7 +53,7 @@ source "$W/s3/env"
 # shellcheck source=common.sh
 source "$ROOT/bench/common.sh"
 port=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-$PY "$ROOT/bench/shaping_proxy.py" "$port" "${S3_ENDPOINT#http://}" --latency-ms "$LATENCY_MS" \
+$PY "$ROOT/tests/support/shaping_proxy.py" "$port" "${S3_ENDPOINT#http://}" --latency-ms "$LATENCY_MS" \
   --per-conn-mbps "$PER_CONN_MBPS" --total-mbps "$TOTAL_MBPS" >"$W/proxy.log" 2>&1 &
 PROXY_PID=$!
 SHAPED="http://127.0.0.1:$port"

@@ -73,6 +73,10 @@ class ChunkSource {
   // to be fetched from below. This is what prefetch does per chunk.
   virtual Result<bool> Warm(const ChunkId& id, std::span<uint8_t> scratch) = 0;
 
+  // Bytes of chunk `id` that the caller obtained outside the chain (a range of a plain object in
+  // a bucket) and checked to hash to `id`: caching tiers keep them as if they had fetched them.
+  virtual void Offer(const ChunkId& id, std::span<const uint8_t> data) = 0;
+
   // This tier's counters first, then those of the tiers below.
   virtual void CollectStats(std::vector<TierStats>& out) const = 0;
 };

@@ -219,6 +219,10 @@ Result<bool> DiskCache::Warm(const ChunkId& id, std::span<uint8_t> scratch) {
   return true;
 }
 
+void DiskCache::Offer(const ChunkId& id, std::span<const uint8_t> data) {
+  if (!IsCached(id)) Store(id, data);
+}
+
 Result<uint64_t> DiskCache::Clear() {
   RETURN_IF_ERROR(Rescan());
   std::lock_guard lock(mu_);

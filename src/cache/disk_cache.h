@@ -30,6 +30,7 @@ class DiskCache final : public ChunkSource {
   Status Read(const ChunkId& id, std::span<uint8_t> out) override;
   bool IsCached(const ChunkId& id) override;
   Result<bool> Warm(const ChunkId& id, std::span<uint8_t> scratch) override;
+  void Offer(const ChunkId& id, std::span<const uint8_t> data) override;
   void CollectStats(std::vector<TierStats>& out) const override;
 
   // Removes every cached chunk (of every process). Returns how many bytes were freed.

@@ -97,6 +97,15 @@ Result<bool> MemoryCache::Warm(const ChunkId& id, std::span<uint8_t> scratch) {
   return next_.Warm(id, scratch);
 }
 
+void MemoryCache::Offer(const ChunkId& id, std::span<const uint8_t> data) {
+  if (data.size() <= capacity_bytes_) {
+    auto bytes = std::make_shared<const std::vector<uint8_t>>(data.begin(), data.end());
+    std::lock_guard lock(mu_);
+    if (!index_.count(id)) Insert(id, std::move(bytes));
+  }
+  next_.Offer(id, data);
+}
+
 void MemoryCache::CollectStats(std::vector<TierStats>& out) const {
   {
     std::lock_guard lock(mu_);

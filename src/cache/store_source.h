@@ -17,6 +17,7 @@ class StoreSource final : public ChunkSource {
   Status Read(const ChunkId& id, std::span<uint8_t> out) override;
   bool IsCached(const ChunkId&) override { return false; }
   Result<bool> Warm(const ChunkId& id, std::span<uint8_t> scratch) override;
+  void Offer(const ChunkId&, std::span<const uint8_t>) override {}
   void CollectStats(std::vector<TierStats>& out) const override;
 
  private:

@@ -1,7 +1,8 @@
 // Tiers: the chain of chunk sources one process reads through, built from the cache options that
 // every command shares (--cache-dir, --cache-size, --memory-cache-size):
 //
-//   MemoryCache → DiskCache (if a cache directory is in use) → StoreSource → ObjectStore
+//   MemoryCache → DiskCache (if a cache directory is in use) → PeerSource (if there are peers)
+//     → StoreSource → ObjectStore
 //
 // Closing (or destroying) it adds this process's counters to the cache directory's stats file.
 #pragma once
@@ -13,6 +14,7 @@
 #include "cache/chunk_source.h"
 #include "cache/disk_cache.h"
 #include "cache/memory_cache.h"
+#include "cache/peer_source.h"
 #include "cache/store_source.h"
 
 namespace strata::cache {
@@ -21,12 +23,16 @@ struct CacheOptions {
   std::string disk_dir;  // empty: no disk tier
   uint64_t disk_bytes = 0;
   uint64_t memory_bytes = 0;
+  PeerOptions peers;  // no peers: no datacenter tier
 };
 
 class Tiers {
  public:
   static Result<std::unique_ptr<Tiers>> Open(store::ObjectStore& objects,
                                              const CacheOptions& options);
+  // The caching tiers over nothing: a miss is NotFound, and bytes enter only through Offer (the
+  // pieces of a bucket's plain objects, fetched by their reader).
+  static Result<std::unique_ptr<Tiers>> OpenCachesOnly(const CacheOptions& options);
   ~Tiers();
 
   ChunkSource& top() { return *memory_; }
@@ -37,7 +43,10 @@ class Tiers {
 
  private:
   Tiers() = default;
-  std::unique_ptr<StoreSource> store_;
+  static Result<std::unique_ptr<Tiers>> Over(std::unique_ptr<ChunkSource> bottom,
+                                             const CacheOptions& options);
+  std::unique_ptr<ChunkSource> store_;
+  std::unique_ptr<PeerSource> peers_;
   std::unique_ptr<DiskCache> disk_;
   std::unique_ptr<MemoryCache> memory_;
   bool closed_ = false;

@@ -18,6 +18,8 @@ void AddTransferCommands(CLI::App& app, fs::Session& ctx, Action& action);
 void AddNamespaceCommands(CLI::App& app, fs::Session& ctx, Action& action);
 void AddCacheCommands(CLI::App& app, fs::Session& ctx, Action& action);
 void AddMountCommands(CLI::App& app, fs::Session& ctx, Action& action);
+void AddImportCommands(CLI::App& app, fs::Session& ctx, Action& action);
+void AddCacheNodeCommands(CLI::App& app, fs::Session& ctx, Action& action);
 // Sets `exit_code` for fsck's verdict (0 clean, kFsckProblemsFound).
 void AddMaintenanceCommands(CLI::App& app, fs::Session& ctx, Action& action, int& exit_code);
 

@@ -50,12 +50,20 @@ int main(int argc, char** argv) {
                  "Bound of the in-memory chunk cache of one process (env "
                  "STRATA_MEMORY_CACHE_SIZE; default 0: a one-shot command reads each chunk once)");
 
+  app.add_option("--peers", options.peers,
+                 "Cache nodes of this datacenter, host:port,… (env STRATA_PEERS): chunks not in "
+                 "this node's cache are asked of their owner among them before the store");
+  app.add_option("--secret-file", options.secret_file,
+                 "The cache nodes' shared secret (env STRATA_SECRET_FILE)");
+
   cli::Action action;
   cli::AddVolumeCommands(app, ctx, action);
   cli::AddTransferCommands(app, ctx, action);
   cli::AddNamespaceCommands(app, ctx, action);
   cli::AddCacheCommands(app, ctx, action);
   cli::AddMountCommands(app, ctx, action);
+  cli::AddImportCommands(app, ctx, action);
+  cli::AddCacheNodeCommands(app, ctx, action);
   int exit_code = 0;  // a command's verdict when it ran fine (fsck)
   cli::AddMaintenanceCommands(app, ctx, action, exit_code);
 

@@ -62,4 +62,30 @@ void Progress::Draw() {
   std::fflush(stderr);
 }
 
+namespace {
+
+std::string Rate(uint64_t bytes, double seconds) {
+  return seconds > 0
+             ? FormatBytes(static_cast<uint64_t>(static_cast<double>(bytes) / seconds)) + "/s"
+             : "-";
+}
+
+}  // namespace
+
+Status RunTransfer(std::string_view verb, std::string_view bytes_verb,
+                   const std::function<Status(fs::TransferStats&)>& transfer,
+                   const std::function<std::string(const fs::TransferStats&)>& extra) {
+  fs::TransferStats stats;
+  Progress progress(stats, std::string(verb));
+  Status status = transfer(stats);
+  progress.Stop();
+  if (!status.ok() && stats.bytes_done == 0 && stats.files_done == 0) return status;
+  double seconds = progress.elapsed_seconds();
+  fmt::print("{}: {} files, {} dirs, {} symlinks; {} {} in {:.2f}s ({}){}\n", verb,
+             stats.files_done.load(), stats.dirs_done.load(), stats.symlinks_done.load(),
+             FormatBytes(stats.bytes_done), bytes_verb, seconds, Rate(stats.bytes_done, seconds),
+             extra ? extra(stats) : "");
+  return status;
+}
+
 }  // namespace strata::cli

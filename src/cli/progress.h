@@ -4,10 +4,12 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
 
+#include "core/status.h"
 #include "fs/transfer_stats.h"
 
 namespace strata::cli {
@@ -35,5 +37,11 @@ class Progress {
   bool stopping_ = false;  // GUARDED_BY(mu_)
   std::thread thread_;
 };
+
+// Runs a transfer under a progress display and prints its one-line summary ("put: 3 files, …;
+// 1.0 GiB read in 1.20s (850 MiB/s)" + `extra`), also after a failure that moved something.
+Status RunTransfer(std::string_view verb, std::string_view bytes_verb,
+                   const std::function<Status(fs::TransferStats&)>& transfer,
+                   const std::function<std::string(const fs::TransferStats&)>& extra);
 
 }  // namespace strata::cli

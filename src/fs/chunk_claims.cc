@@ -31,4 +31,12 @@ Status ClaimForWrite(meta::MetaStore& meta, const std::vector<ChunkId>& ids,
   }
 }
 
+Result<store::PutChunkResult> StoreClaimedChunk(meta::MetaStore& meta, store::ChunkStore& chunks,
+                                                std::span<const uint8_t> data,
+                                                const std::function<void()>& on_wait) {
+  ChunkId id = ChunkId::Of(data);
+  RETURN_IF_ERROR(ClaimForWrite(meta, {id}, on_wait));
+  return chunks.Store(id, data);
+}
+
 }  // namespace strata::fs

@@ -7,6 +7,7 @@
 
 #include "core/chunk_id.h"
 #include "meta/meta_store.h"
+#include "store/chunk_store.h"
 
 namespace strata::fs {
 
@@ -16,5 +17,10 @@ namespace strata::fs {
 // deletion does not finish within minutes (a GC that died holding its marks: rerun gc).
 Status ClaimForWrite(meta::MetaStore& meta, const std::vector<ChunkId>& ids,
                      const std::function<void()>& on_wait = {});
+
+// What every writer does with a chunk it made: hash it, claim it, store it unless present.
+Result<store::PutChunkResult> StoreClaimedChunk(meta::MetaStore& meta, store::ChunkStore& chunks,
+                                                std::span<const uint8_t> data,
+                                                const std::function<void()>& on_wait = {});
 
 }  // namespace strata::fs

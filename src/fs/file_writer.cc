@@ -182,10 +182,9 @@ Result<ChunkId> FileWriter::StoreChunk(size_t index, uint64_t length) {
                      PreadFull(spill_.get(), chunk, index * chunk_size_, path_ + " (spill file)"));
     std::memset(chunk.data() + got, 0, length - got);
   }
-  ChunkId id = ChunkId::Of(chunk);
-  RETURN_IF_ERROR(ClaimForWrite(volume_.meta(), {id}));
-  RETURN_IF_ERROR(volume_.chunks().Store(id, chunk).status());
-  return id;
+  ASSIGN_OR_RETURN(store::PutChunkResult put,
+                   StoreClaimedChunk(volume_.meta(), volume_.chunks(), chunk));
+  return put.id;
 }
 
 void FileWriter::StoreInBackground(size_t index) {

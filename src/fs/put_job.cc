@@ -130,13 +130,12 @@ Status PutChunk(Volume& volume, PendingFile& file, size_t index, TransferStats& 
           fmt::format("{} shrank while it was being put; put it again", file.local_path));
     }
   }
-  ChunkId id = ChunkId::Of(data);
-  // Claim before asking the store: from here on no GC deletes this chunk under us.
+  // Claimed before the store is asked: from then on no GC deletes this chunk under us.
   int64_t claim_time = NowNanos();
-  RETURN_IF_ERROR(ClaimForWrite(volume.meta(), {id}, hooks.on_claim_wait));
+  ASSIGN_OR_RETURN(store::PutChunkResult put,
+                   StoreClaimedChunk(volume.meta(), volume.chunks(), data, hooks.on_claim_wait));
   int64_t unset = 0;
   file.first_claim_ns.compare_exchange_strong(unset, claim_time);
-  ASSIGN_OR_RETURN(store::PutChunkResult put, volume.chunks().Store(id, data));
   file.chunks[index] = put.id;
   stats.bytes_done += length;
   ++(put.uploaded ? stats.chunks_uploaded : stats.chunks_present);

@@ -7,6 +7,7 @@
 
 #include <fmt/core.h>
 
+#include "cache/peer_protocol.h"
 #include "core/byte_size.h"
 #include "core/posix.h"
 #include "meta/open_meta_store.h"
@@ -55,6 +56,17 @@ Status Session::Open() {
   if (!memory_bytes.ok()) return memory_bytes.status().WithContext("--memory-cache-size");
   cache_options_.disk_bytes = *disk_bytes;
   cache_options_.memory_bytes = *memory_bytes;
+  std::string peers = options_.peers.empty() ? EnvOr("STRATA_PEERS", "") : options_.peers;
+  if (!peers.empty()) {
+    ASSIGN_OR_RETURN(cache_options_.peers.peers, cache::ParsePeers(peers));
+    std::string secret_file =
+        options_.secret_file.empty() ? EnvOr("STRATA_SECRET_FILE", "") : options_.secret_file;
+    if (secret_file.empty()) {
+      return Status::InvalidArgument(
+          "--peers needs --secret-file (env STRATA_SECRET_FILE): the cluster's shared secret");
+    }
+    ASSIGN_OR_RETURN(cache_options_.peers.secret, cache::ReadSecretFile(secret_file));
+  }
   ASSIGN_OR_RETURN(meta_, meta::OpenMetaStore(options_.meta_url));
   ASSIGN_OR_RETURN(objects_, store::OpenObjectStore(options_.store_url));
   return Status::OK();
@@ -67,6 +79,13 @@ void Session::Close() {
   meta_.reset();
 }
 
+cache::CacheOptions Session::remote_cache_options() const {
+  cache::CacheOptions options = cache_options_;
+  if (options.disk_dir.empty()) options.disk_dir = fmt::format("{}/cache", options_.home);
+  options.peers.peers.clear();  // peers serve volume chunks; bucket pieces stay on this node
+  return options;
+}
+
 bool Session::remote_store() const {
   return !options_.store_url.starts_with("file:") && !options_.store_url.starts_with("/") &&
          !options_.store_url.starts_with("memory:");
@@ -75,7 +94,9 @@ bool Session::remote_store() const {
 Result<cache::Tiers*> Session::tiers() {
   RETURN_IF_ERROR(Open());
   if (!tiers_) {
-    ASSIGN_OR_RETURN(tiers_, cache::Tiers::Open(*objects_, cache_options_));
+    cache::CacheOptions options = cache_options_;
+    if (peers_disabled_) options.peers.peers.clear();
+    ASSIGN_OR_RETURN(tiers_, cache::Tiers::Open(*objects_, options));
   }
   return tiers_.get();
 }

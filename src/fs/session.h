@@ -23,6 +23,8 @@ struct SessionOptions {
   std::string cache_dir;          // --cache-dir / STRATA_CACHE_DIR / HOME/cache (remote stores)
   std::string cache_size;         // --cache-size / STRATA_CACHE_SIZE / 20G
   std::string memory_cache_size;  // --memory-cache-size / STRATA_MEMORY_CACHE_SIZE / 0
+  std::string peers;              // --peers / STRATA_PEERS: cache nodes, host:port,…
+  std::string secret_file;        // --secret-file / STRATA_SECRET_FILE: their shared secret
 };
 
 class Session {
@@ -45,7 +47,15 @@ class Session {
   // The cache directory in use, or "" when reads go straight to the store (a local store with
   // no --cache-dir: it is its own cache). Valid after Open().
   const std::string& cache_dir() const { return cache_options_.disk_dir; }
+  // The cache for data from outside the volumes (a bucket's objects, which are always remote):
+  // the cache directory in use, else HOME/cache. Valid after Open().
+  cache::CacheOptions remote_cache_options() const;
   bool remote_store() const;
+  // The peers' options (empty without --peers). Valid after Open().
+  const cache::PeerOptions& peer_options() const { return cache_options_.peers; }
+  // Opens the tiers without the peer tier (a cache node serves from its own caches and the
+  // store, never from its peers). Before the first tiers().
+  void DisablePeerTier() { peers_disabled_ = true; }
   Result<std::unique_ptr<Volume>> OpenVolume(const std::string& name);
   // Set (e.g. bound to the command line) before Open(), which reads them.
   SessionOptions& options() { return options_; }
@@ -57,6 +67,7 @@ class Session {
   std::unique_ptr<ThreadPool> pool_;
   cache::CacheOptions cache_options_;
   std::unique_ptr<cache::Tiers> tiers_;
+  bool peers_disabled_ = false;
 };
 
 }  // namespace strata::fs

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <latch>
 #include <thread>
 
 #include "cache/disk_cache.h"
@@ -82,14 +83,18 @@ TEST_F(TiersTest, MemoryCacheIsBoundedInBytesAndEvictsTheLeastRecentlyUsed) {
 }
 
 TEST_F(TiersTest, ConcurrentReadersOfAColdChunkCauseOneFetch) {
-  faulty_->AddLatency(StoreOp::kRead, 50000);  // every reader arrives during the fetch
+  // Every reader arrives during the fetch: they start together, and the fetch takes long enough
+  // for the slowest thread start of a sanitizer build on a busy 2-core machine.
+  faulty_->AddLatency(StoreOp::kRead, 400000);
   StoreSource store(*faulty_);
   MemoryCache memory(store, /*capacity_bytes=*/0);  // single-flight does not need a cache
   std::vector<std::thread> readers;
   std::atomic<int> right{0};
+  std::latch start(8);
   for (int t = 0; t < 8; ++t) {
     readers.emplace_back([&] {
       std::vector<uint8_t> out(kChunk);
+      start.arrive_and_wait();
       if (memory.Read(ids_[7], out).ok() && out == data_[7]) ++right;
     });
   }
@@ -212,7 +217,7 @@ class VolumeTiersTest : public TiersTest {
     TiersTest::SetUp();
     meta_ = std::move(meta::OpenSqliteMetaStore(dir_.Sub("meta.db"))).value();
     ASSERT_OK(meta_->CreateVolume("v", kChunk));
-    tiers_ = std::move(Tiers::Open(*faulty_, {dir_.Sub("cache"), 1 << 30, 1 << 20})).value();
+    tiers_ = std::move(Tiers::Open(*faulty_, {dir_.Sub("cache"), 1 << 30, 1 << 20, {}})).value();
     volume_ = std::move(fs::Volume::Open(*meta_, *faulty_, "v", &tiers_->top())).value();
     std::mt19937_64 rng(9);
     std::filesystem::create_directories(dir_.Sub("model"));

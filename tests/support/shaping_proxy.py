@@ -9,6 +9,7 @@ limited rate, which is why parallel reads win), and all connections together at 
 """
 import argparse
 import asyncio
+import os
 import time
 
 
@@ -54,11 +55,24 @@ async def pump_downstream(reader, writer, state, conn_bucket, total_bucket):
         if not data:
             break
         state["new_request"] = True
+        COUNTERS["down_bytes"] += len(data)
         await conn_bucket.consume(len(data))
         await total_bucket.consume(len(data))
         writer.write(data)
         await writer.drain()
     writer.close()
+
+
+COUNTERS = {"down_bytes": 0}
+
+
+async def write_counters(path):
+    """Keeps PATH holding the bytes sent downstream so far (the link's egress)."""
+    while True:
+        with open(path + ".tmp", "w") as f:
+            f.write("%d\n" % COUNTERS["down_bytes"])
+        os.replace(path + ".tmp", path)
+        await asyncio.sleep(0.1)
 
 
 async def main():
@@ -68,6 +82,8 @@ async def main():
     parser.add_argument("--latency-ms", type=float, default=15)
     parser.add_argument("--per-conn-mbps", type=float, default=80, help="MB/s per connection; 0: no cap")
     parser.add_argument("--total-mbps", type=float, default=400, help="MB/s in all; 0: no cap")
+    parser.add_argument("--listen-host", default="127.0.0.1")
+    parser.add_argument("--count-file", help="keep the bytes sent downstream so far in this file")
     args = parser.parse_args()
     host, port = args.target.rsplit(":", 1)
     total = TokenBucket(args.total_mbps * 1e6)
@@ -86,8 +102,10 @@ async def main():
             return_exceptions=True,
         )
 
-    server = await asyncio.start_server(handle, "127.0.0.1", args.listen_port, backlog=1024)
-    print(f"shaping_proxy: 127.0.0.1:{args.listen_port} -> {args.target}", flush=True)
+    server = await asyncio.start_server(handle, args.listen_host, args.listen_port, backlog=1024)
+    if args.count_file:
+        asyncio.ensure_future(write_counters(args.count_file))
+    print(f"shaping_proxy: {args.listen_host}:{args.listen_port} -> {args.target}", flush=True)
     async with server:
         await server.serve_forever()
 
