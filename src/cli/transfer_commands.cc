@@ -11,6 +11,7 @@
 
 #include <fmt/core.h>
 
+#include "bucket/bucket_session.h"
 #include "cli/commands.h"
 #include "cli/progress.h"
 #include "core/byte_size.h"
@@ -22,28 +23,48 @@
 namespace strata::cli {
 namespace {
 
-std::string Rate(uint64_t bytes, double seconds) {
-  return seconds > 0
-             ? FormatBytes(static_cast<uint64_t>(static_cast<double>(bytes) / seconds)) + "/s"
-             : "-";
-}
+struct PrefetchOptions {
+  std::string volume;
+  std::vector<std::string> paths;
+  bool check = false;
+  size_t jobs = std::max<size_t>(16, 4 * ThreadPool::DefaultThreads());
+  bool verbose = false;
+  std::string bucket;
+};
 
-// Runs a transfer under a progress display and prints its one-line summary ("put: 3 files, …;
-// 1.0 GiB read in 1.20s (850 MiB/s)" + `extra`), also after a failure that moved something.
-Status RunTransfer(std::string_view verb, std::string_view bytes_verb,
-                   const std::function<Status(fs::TransferStats&)>& transfer,
-                   const std::function<std::string(const fs::TransferStats&)>& extra) {
-  fs::TransferStats stats;
-  Progress progress(stats, std::string(verb));
-  Status status = transfer(stats);
-  progress.Stop();
-  if (!status.ok() && stats.bytes_done == 0 && stats.files_done == 0) return status;
-  double seconds = progress.elapsed_seconds();
-  fmt::print("{}: {} files, {} dirs, {} symlinks; {} {} in {:.2f}s ({}){}\n", verb,
-             stats.files_done.load(), stats.dirs_done.load(), stats.symlinks_done.load(),
-             FormatBytes(stats.bytes_done), bytes_verb, seconds, Rate(stats.bytes_done, seconds),
-             extra ? extra(stats) : "");
-  return status;
+// strata prefetch --bucket URL PATH...: every piece of the objects under PATH into the cache.
+Status PrefetchBucket(fs::Session& ctx, const PrefetchOptions& pre) {
+  if (pre.check) return Status::InvalidArgument("--check is for volumes");
+  std::vector<std::string> paths = pre.paths;
+  if (!pre.volume.empty()) paths.insert(paths.begin(), pre.volume);  // the first positional
+  if (paths.empty()) paths.push_back("/");
+  RETURN_IF_ERROR(ctx.Open());
+  cache::CacheOptions cache = ctx.remote_cache_options();
+  ASSIGN_OR_RETURN(auto session, bucket::BucketSession::Open(pre.bucket, cache, ctx.pool()));
+  bucket::BucketPrefetchReport total;
+  RETURN_IF_ERROR(RunTransfer(
+      "prefetch", "cached",
+      [&](fs::TransferStats& stats) -> Status {
+        for (const std::string& given : paths) {
+          std::string path(given);
+          while (!path.empty() && path.front() == '/') path.erase(0, 1);
+          while (!path.empty() && path.back() == '/') path.pop_back();
+          ASSIGN_OR_RETURN(bucket::BucketPrefetchReport report,
+                           session->view().Prefetch(path, pre.jobs, stats));
+          total.objects += report.objects;
+          total.fetched_pieces += report.fetched_pieces;
+          total.fetched_bytes += report.fetched_bytes;
+          total.cached_pieces += report.cached_pieces;
+        }
+        return Status::OK();
+      },
+      [&](const fs::TransferStats&) {
+        return fmt::format("; {} pieces ({}) fetched from the bucket, {} already cached",
+                           total.fetched_pieces, FormatBytes(total.fetched_bytes),
+                           total.cached_pieces);
+      }));
+  fmt::print("total: {} objects in {}\n", total.objects, cache.disk_dir);
+  return Status::OK();
 }
 
 }  // namespace
@@ -123,18 +144,14 @@ void AddTransferCommands(CLI::App& app, fs::Session& ctx, Action& action) {
     };
   });
 
-  struct PrefetchOptions {
-    std::string volume;
-    std::vector<std::string> paths;
-    bool check = false;
-    size_t jobs = std::max<size_t>(16, 4 * ThreadPool::DefaultThreads());
-    bool verbose = false;
-  };
   auto pre = std::make_shared<PrefetchOptions>();
   CLI::App* pre_cmd = app.add_subcommand(
       "prefetch", "Fill this node's cache with files and directory trees, chunks in parallel");
-  pre_cmd->add_option("volume", pre->volume, "Volume name")->required();
-  pre_cmd->add_option("paths", pre->paths, "Files or directories in the volume")->required();
+  pre_cmd->add_option("volume", pre->volume, "Volume name (none with --bucket)");
+  pre_cmd->add_option("paths", pre->paths, "Files or directories in the volume (or the bucket)");
+  pre_cmd->add_option("--bucket", pre->bucket,
+                      "Warm this node's cache from a bucket of plain objects instead: "
+                      "s3://BUCKET[/PREFIX]?endpoint=URL&region=R; paths are in the bucket");
   pre_cmd->add_flag("--check", pre->check,
                     "Only report how much is cached here, per file and in total; fetch nothing");
   pre_cmd
@@ -148,6 +165,10 @@ void AddTransferCommands(CLI::App& app, fs::Session& ctx, Action& action) {
       "skipped; a chunk shared by several files is fetched once.");
   pre_cmd->callback([&ctx, &action, pre] {
     action = [&ctx, pre]() -> Status {
+      if (!pre->bucket.empty()) return PrefetchBucket(ctx, *pre);
+      if (pre->volume.empty() || pre->paths.empty()) {
+        return Status::InvalidArgument("strata prefetch VOLUME PATH...: give a volume and paths");
+      }
       ASSIGN_OR_RETURN(auto volume, ctx.OpenVolume(pre->volume));
       ASSIGN_OR_RETURN(cache::Tiers * tiers, ctx.tiers());
       if (!tiers->disk()) {

@@ -72,7 +72,7 @@ Status FuseMount::Daemonize() {
   return Status::OK();
 }
 
-Status FuseMount::Serve(VolumeFs& fs) {
+Status FuseMount::Serve(FileSystem& fs) {
   state_->fs = &fs;
   if (fuse_set_signal_handlers(session_) != 0) {
     return Status::Internal("cannot install signal handlers");

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "core/status.h"
-#include "fuse/volume_fs.h"
+#include "fuse/file_system.h"
 
 struct fuse_session;
 
@@ -38,7 +38,7 @@ class FuseMount {
   Status Daemonize();
   // Serves `fs` until the file system is unmounted or SIGINT/SIGTERM/SIGHUP; then publishes
   // every file still open for writing and unmounts.
-  Status Serve(VolumeFs& fs);
+  Status Serve(FileSystem& fs);
 
  private:
   explicit FuseMount(const MountOptions& options);

@@ -17,7 +17,7 @@ namespace strata::fuse {
 namespace {
 
 MountState& State(fuse_req_t req) { return *static_cast<MountState*>(fuse_req_userdata(req)); }
-VolumeFs& Fs(fuse_req_t req) { return *State(req).fs; }
+FileSystem& Fs(fuse_req_t req) { return *State(req).fs; }
 
 // FUSE calls the root 1; the metadata store numbers it like any inode. The two numbers trade
 // places, so every other inode keeps its own number.

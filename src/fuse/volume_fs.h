@@ -31,63 +31,41 @@
 #include "fs/file_reader.h"
 #include "fs/file_writer.h"
 #include "fs/volume.h"
+#include "fuse/file_system.h"
 
 namespace strata::fuse {
 
-// Who is asking: new inodes belong to them.
-struct Caller {
-  uint32_t uid = 0;
-  uint32_t gid = 0;
-};
-
-// setattr(2)'s changes; unset fields are kept.
-struct SetAttrRequest {
-  meta::AttrChange change;
-  std::optional<uint64_t> size;
-};
-
-// What open and create hand back to the kernel.
-struct OpenedFile {
-  uint64_t handle = 0;
-  bool keep_cache = false;  // the kernel's cached pages are of the current version
-};
-
-class VolumeFs {
+class VolumeFs final : public FileSystem {
  public:
   // `spill_dir` holds the bytes of files being written (it must exist).
   VolumeFs(fs::Volume& volume, ThreadPool& pool, std::string spill_dir);
-  ~VolumeFs();
+  ~VolumeFs() override;
 
-  meta::InodeId root() const { return volume_.info().root; }
+  meta::InodeId root() const override { return volume_.info().root; }
 
-  Result<meta::Attr> Lookup(meta::InodeId parent, std::string_view name);
-  Result<meta::Attr> GetAttr(meta::InodeId ino);
-  Result<meta::Attr> SetAttr(meta::InodeId ino, const SetAttrRequest& request);
-  Result<std::string> ReadLink(meta::InodeId ino);
-  Result<std::vector<meta::DirEntry>> ReadDir(meta::InodeId dir);
+  Result<meta::Attr> Lookup(meta::InodeId parent, std::string_view name) override;
+  Result<meta::Attr> GetAttr(meta::InodeId ino) override;
+  Result<meta::Attr> SetAttr(meta::InodeId ino, const SetAttrRequest& request) override;
+  Result<std::string> ReadLink(meta::InodeId ino) override;
+  Result<std::vector<meta::DirEntry>> ReadDir(meta::InodeId dir) override;
 
-  // mkdir, symlink, and mknod of a regular file.
   Result<meta::Attr> MakeNode(meta::InodeId parent, std::string_view name, meta::NewNode node,
-                              const Caller& caller);
-  Result<meta::Attr> Link(meta::InodeId ino, meta::InodeId parent, std::string_view name);
-  Status Unlink(meta::InodeId parent, std::string_view name);
-  Status Rmdir(meta::InodeId parent, std::string_view name);
+                              const Caller& caller) override;
+  Result<meta::Attr> Link(meta::InodeId ino, meta::InodeId parent, std::string_view name) override;
+  Status Unlink(meta::InodeId parent, std::string_view name) override;
+  Status Rmdir(meta::InodeId parent, std::string_view name) override;
   Status Rename(meta::InodeId parent, std::string_view name, meta::InodeId new_parent,
-                std::string_view new_name, meta::RenameMode mode);
+                std::string_view new_name, meta::RenameMode mode) override;
 
-  // `flags` as open(2)'s. NotFound if the inode no longer exists (the adapter says ESTALE, so
-  // that the kernel looks the name up again).
-  Result<OpenedFile> Open(meta::InodeId ino, int flags);
+  Result<OpenedFile> Open(meta::InodeId ino, int flags) override;
   Result<std::pair<meta::Attr, OpenedFile>> Create(meta::InodeId parent, std::string_view name,
-                                                   uint32_t mode, int flags, const Caller& caller);
-  Result<size_t> Read(uint64_t handle, uint64_t offset, std::span<uint8_t> out);
-  Status Write(uint64_t handle, uint64_t offset, std::span<const uint8_t> data);
-  // Publishes the file's writes (close and fsync).
-  Status Flush(uint64_t handle);
-  // The handle is closed; the last one on a file publishes what is left.
-  Status Release(uint64_t handle);
-  // Publishes every file still being written (at unmount).
-  Status FlushAll();
+                                                   uint32_t mode, int flags,
+                                                   const Caller& caller) override;
+  Result<size_t> Read(uint64_t handle, uint64_t offset, std::span<uint8_t> out) override;
+  Status Write(uint64_t handle, uint64_t offset, std::span<const uint8_t> data) override;
+  Status Flush(uint64_t handle) override;
+  Status Release(uint64_t handle) override;
+  Status FlushAll() override;
 
  private:
   struct OpenFile;

@@ -18,9 +18,11 @@ const std::map<std::string, std::set<std::string>> kAllowed = {
     {"meta", {"core", "meta"}},
     {"cache", {"core", "store", "cache"}},
     {"fs", {"core", "store", "meta", "cache", "fs"}},
+    {"bucket", {"core", "store", "cache", "fs", "bucket"}},
     {"load", {"core", "store", "meta", "cache", "fs", "load"}},
-    {"fuse", {"core", "store", "meta", "cache", "fs", "fuse"}},
-    {"cli", {"core", "store", "meta", "cache", "fs", "load", "fuse", "cli"}},
+    {"fuse", {"core", "store", "meta", "cache", "fs", "bucket", "fuse"}},
+    {"hub", {"core", "store", "meta", "cache", "fs", "load", "hub"}},
+    {"cli", {"core", "store", "meta", "cache", "fs", "load", "bucket", "fuse", "hub", "cli"}},
 };
 
 TEST(LayeringTest, NoModuleIncludesAHigherLayer) {
