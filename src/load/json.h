@@ -34,6 +34,8 @@ class JsonValue {
   const std::vector<JsonValue>& items() const { return items_; }
   // REQUIRES: is_object(). Members in document order; duplicates are rejected by the parser.
   const std::vector<std::pair<std::string, JsonValue>>& members() const { return members_; }
+  // The member named `key` of an object; null if absent or if this is not an object.
+  const JsonValue* Find(std::string_view key) const;
 
  private:
   friend class JsonParser;
@@ -50,5 +52,9 @@ class JsonValue {
 // offset, for anything else: bad UTF-8, control characters in strings, lone surrogates, nesting
 // deeper than `max_depth`, duplicate object keys, trailing garbage.
 Result<JsonValue> ParseJson(std::string_view text, int max_depth = 16);
+
+// `text` as a JSON string literal, quotes included (control characters escaped; `text` must be
+// UTF-8, which is copied as is).
+std::string JsonQuote(std::string_view text);
 
 }  // namespace strata::load

@@ -1,0 +1,448 @@
+#include "hub/import_job.h"
+
+#include <fnmatch.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <unordered_map>
+
+#include <fmt/core.h>
+
+#include "core/clock.h"
+#include "core/digest.h"
+#include "fs/chunk_claims.h"
+#include "fs/path.h"
+#include "load/json.h"
+
+namespace strata::hub {
+namespace {
+
+constexpr uint64_t kMaxRecordBytes = 64 << 20;
+constexpr uint64_t kDefaultRangeChunks = 4;
+constexpr int64_t kAbandonedStagingNanos = 3600LL * 1000000000;
+
+// Admits ranges in the order they were queued, with at most `window` of them taken but not yet
+// hashed. A file's hash is fed in order, so a range that arrives early waits in memory for the
+// ones before it; the window bounds that memory. The oldest open ticket is always admitted, and
+// it was queued (so, FIFO, started) before every waiting one, so the window never deadlocks.
+class RangeWindow {
+ public:
+  explicit RangeWindow(size_t window) : window_(window) {}
+
+  uint64_t Ticket() {
+    std::lock_guard lock(mu_);
+    open_.insert(next_);
+    return next_++;
+  }
+  Status Enter(uint64_t ticket) {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return aborted_ || ticket < *open_.begin() + window_; });
+    return aborted_ ? Status::Aborted("import stopped") : Status::OK();
+  }
+  void Done(uint64_t ticket) {
+    {
+      std::lock_guard lock(mu_);
+      open_.erase(ticket);
+    }
+    cv_.notify_all();
+  }
+  void Abort() {
+    {
+      std::lock_guard lock(mu_);
+      aborted_ = true;
+    }
+    cv_.notify_all();
+  }
+
+ private:
+  const size_t window_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::set<uint64_t> open_;  // GUARDED_BY(mu_)
+  uint64_t next_ = 0;        // GUARDED_BY(mu_)
+  bool aborted_ = false;     // GUARDED_BY(mu_)
+};
+
+// Range buffers, reused: a fresh 16 MiB buffer per range costs its page faults every time.
+class BufferPool {
+ public:
+  explicit BufferPool(uint64_t size) : size_(size) {}
+  std::shared_ptr<std::vector<uint8_t>> Take() {
+    std::vector<uint8_t>* buffer = nullptr;
+    {
+      std::lock_guard lock(mu_);
+      if (!free_.empty()) {
+        buffer = free_.back().release();
+        free_.pop_back();
+      }
+    }
+    if (!buffer) buffer = new std::vector<uint8_t>(size_);
+    // Returned to the pool when the last holder lets go (after hashing).
+    return std::shared_ptr<std::vector<uint8_t>>(buffer, [this](std::vector<uint8_t>* b) {
+      std::lock_guard lock(mu_);
+      free_.emplace_back(b);
+    });
+  }
+
+ private:
+  const uint64_t size_;
+  std::mutex mu_;
+  std::vector<std::unique_ptr<std::vector<uint8_t>>> free_;  // GUARDED_BY(mu_)
+};
+
+// One hub file on its way into the staging directory.
+struct PendingFile {
+  HubFile file;
+  std::string url;
+  std::string staging_path;
+  std::vector<ChunkId> chunks;  // each slot written by exactly one range
+  std::atomic<size_t> ranges_left{0};
+
+  std::mutex mu;
+  std::string direct_url;  // GUARDED_BY(mu): the URL after redirects, once a range learned it
+  StreamingDigest digest = StreamingDigest::Sha256();  // GUARDED_BY(mu)
+  size_t next_range = 0;                               // GUARDED_BY(mu): the next one to hash
+  // Ranges that arrived before their turn: index → (ticket, bytes). GUARDED_BY(mu)
+  std::map<size_t, std::pair<uint64_t, std::shared_ptr<std::vector<uint8_t>>>> early;
+
+  explicit PendingFile(HubFile f) : file(std::move(f)) {
+    if (file.sha256.empty()) {
+      // A git blob id is the SHA-1 of "blob <size>\0" and the bytes.
+      digest = StreamingDigest::Sha1();
+      digest.Update(fmt::format("blob {}", file.size_bytes));
+      digest.Update(std::string_view("\0", 1));
+    }
+  }
+  const std::string& expected() const { return file.sha256.empty() ? file.blob_id : file.sha256; }
+};
+
+std::string SourceName(const HubRef& ref) { return "hub://" + ref.repo; }
+
+// The record kept in a snapshot: where it came from and what each file must hash to.
+std::string RecordJson(const HubClient& hub, const HubSnapshot& snapshot,
+                       const std::vector<HubFile>& files) {
+  std::string out = "{\n";
+  out += fmt::format("  \"source\": {},\n", load::JsonQuote("hub://" + snapshot.repo));
+  out += fmt::format("  \"endpoint\": {},\n", load::JsonQuote(hub.endpoint()));
+  out += fmt::format("  \"revision\": {},\n", load::JsonQuote(snapshot.revision));
+  out += fmt::format("  \"commit\": {},\n", load::JsonQuote(snapshot.commit));
+  out += "  \"files\": [";
+  for (size_t i = 0; i < files.size(); ++i) {
+    const HubFile& f = files[i];
+    out += fmt::format("{}\n    {{\"path\": {}, \"size\": {}, \"sha256\": {}, \"blob_id\": {}}}",
+                       i ? "," : "", load::JsonQuote(f.path), f.size_bytes,
+                       load::JsonQuote(f.sha256), load::JsonQuote(f.blob_id));
+  }
+  out += "\n  ]\n}\n";
+  return out;
+}
+
+struct Record {
+  std::string source;
+  std::string commit;
+  std::vector<HubFile> files;
+};
+
+// The record of the snapshot at `target`, if there is a readable one.
+std::optional<Record> ReadRecord(fs::Volume& volume, const std::string& target) {
+  meta::Attr attr;
+  Result<meta::FileContent> content = volume.Content(fs::ChildPath(target, kRecordName), &attr);
+  if (!content.ok() || content->size_bytes > kMaxRecordBytes) return std::nullopt;
+  std::string text(content->size_bytes, '\0');
+  uint64_t chunk = volume.chunk_size_bytes();
+  for (size_t i = 0; i < content->chunks.size(); ++i) {
+    uint64_t offset = i * chunk;
+    std::span<uint8_t> out(reinterpret_cast<uint8_t*>(text.data()) + offset,
+                           std::min<uint64_t>(chunk, content->size_bytes - offset));
+    if (!volume.ReadChunk(*content, i, out, kRecordName).ok()) return std::nullopt;
+  }
+  Result<load::JsonValue> json = load::ParseJson(text);
+  if (!json.ok()) return std::nullopt;
+  auto str = [](const load::JsonValue* v) { return v && v->is_string() ? v->str() : ""; };
+  Record record;
+  record.source = str(json->Find("source"));
+  record.commit = str(json->Find("commit"));
+  const load::JsonValue* files = json->Find("files");
+  if (!files || !files->is_array()) return std::nullopt;
+  for (const load::JsonValue& f : files->items()) {
+    HubFile file;
+    file.path = str(f.Find("path"));
+    const load::JsonValue* size = f.Find("size");
+    if (!size || !size->is_integer()) return std::nullopt;
+    file.size_bytes = static_cast<uint64_t>(size->integer());
+    file.sha256 = str(f.Find("sha256"));
+    file.blob_id = str(f.Find("blob_id"));
+    record.files.push_back(std::move(file));
+  }
+  return record;
+}
+
+// Whether `path` in the volume is a regular file of `size` bytes.
+bool HasFile(fs::Volume& volume, const std::string& path, uint64_t size) {
+  Result<meta::Attr> attr = volume.Stat(path);
+  return attr.ok() && attr->type == meta::FileType::kRegular && attr->size_bytes == size;
+}
+
+Status WriteSmallFile(fs::Volume& volume, const std::string& path, std::string_view text) {
+  std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(text.data()), text.size());
+  meta::FileContent content{text.size(), {}};
+  for (uint64_t offset = 0; offset < bytes.size(); offset += volume.chunk_size_bytes()) {
+    auto piece =
+        bytes.subspan(offset, std::min<uint64_t>(volume.chunk_size_bytes(), bytes.size() - offset));
+    ASSIGN_OR_RETURN(store::PutChunkResult put,
+                     fs::StoreClaimedChunk(volume.meta(), volume.chunks(), piece));
+    content.chunks.push_back(put.id);
+  }
+  return volume.CommitFile(path, meta::NewNode::File(0644), content).status();
+}
+
+// Commits a file whose ranges are all stored and hashed, if the hash is the hub's.
+Status CommitVerified(fs::Volume& volume, PendingFile& file, fs::TransferStats& stats) {
+  std::string got;
+  {
+    std::lock_guard lock(file.mu);
+    got = file.digest.FinalHex();
+  }
+  if (got != file.expected()) {
+    return Status::Corruption(fmt::format(
+        "{}: downloaded bytes hash to {}, the hub says {} ({}); nothing was imported",
+        file.file.path, got, file.expected(), file.file.sha256.empty() ? "git blob id" : "sha256"));
+  }
+  meta::FileContent content{file.file.size_bytes, std::move(file.chunks)};
+  RETURN_IF_ERROR(
+      volume.CommitFile(file.staging_path, meta::NewNode::File(0644), content).status());
+  ++stats.files_done;
+  return Status::OK();
+}
+
+Status FetchRange(fs::Volume& volume, HubClient& hub, RangeWindow& window, BufferPool& buffers,
+                  PendingFile& file, size_t index, uint64_t ticket, uint64_t range_bytes,
+                  fs::TransferStats& stats) {
+  RETURN_IF_ERROR(window.Enter(ticket));
+  uint64_t offset = index * range_bytes;
+  uint64_t length = std::min(range_bytes, file.file.size_bytes - offset);
+  std::string url;
+  {
+    std::lock_guard lock(file.mu);
+    url = file.direct_url.empty() ? file.url : file.direct_url;
+  }
+  std::shared_ptr<std::vector<uint8_t>> buffer = buffers.Take();
+  std::span<uint8_t> bytes(buffer->data(), length);
+  ASSIGN_OR_RETURN(store::HttpResponse response, hub.http().GetRange(url, offset, bytes));
+  if (response.effective_url != url && !response.effective_url.empty()) {
+    std::lock_guard lock(file.mu);
+    if (file.direct_url.empty()) file.direct_url = response.effective_url;
+  }
+  uint64_t chunk = volume.chunk_size_bytes();
+  size_t first_chunk = offset / chunk;
+  for (uint64_t at = 0; at < length; at += chunk) {
+    std::span<const uint8_t> piece(bytes.data() + at, std::min(chunk, length - at));
+    ASSIGN_OR_RETURN(store::PutChunkResult put,
+                     fs::StoreClaimedChunk(volume.meta(), volume.chunks(), piece));
+    file.chunks[first_chunk + at / chunk] = put.id;
+    ++(put.uploaded ? stats.chunks_uploaded : stats.chunks_present);
+  }
+  stats.bytes_done += length;
+  {
+    std::lock_guard lock(file.mu);
+    file.early.emplace(index, std::make_pair(ticket, std::move(buffer)));
+    for (auto it = file.early.begin(); it != file.early.end() && it->first == file.next_range;
+         it = file.early.erase(it)) {
+      uint64_t at = it->first * range_bytes;
+      file.digest.Update(std::span<const uint8_t>(
+          it->second.second->data(), std::min(range_bytes, file.file.size_bytes - at)));
+      window.Done(it->second.first);
+      ++file.next_range;
+    }
+  }
+  if (file.ranges_left.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    return CommitVerified(volume, file, stats);
+  }
+  return Status::OK();
+}
+
+bool Selected(const std::vector<std::string>& includes, const std::string& path) {
+  if (includes.empty()) return true;
+  return std::any_of(includes.begin(), includes.end(), [&](const std::string& pattern) {
+    return ::fnmatch(pattern.c_str(), path.c_str(), 0) == 0;
+  });
+}
+
+// Staging directories of imports into the same target that crashed: untouched for an hour (a
+// live import adds files to its directory all the time).
+void RemoveAbandonedStaging(fs::Volume& volume, const std::string& parent,
+                            const std::string& target_name) {
+  Result<std::vector<meta::DirEntry>> entries = volume.List(parent);
+  if (!entries.ok()) return;
+  const std::string prefix = fmt::format(".{}.import-", target_name);
+  const int64_t cutoff = NowNanos() - kAbandonedStagingNanos;
+  for (const meta::DirEntry& entry : *entries) {
+    if (entry.name.starts_with(prefix) && entry.attr.type == meta::FileType::kDirectory &&
+        entry.attr.mtime_ns < cutoff) {
+      (void)volume.Remove(fs::ChildPath(parent, entry.name), /*recursive=*/true);
+    }
+  }
+}
+
+// Moves the staged snapshot to `target` in one metadata transaction.
+Status Publish(fs::Volume& volume, const std::string& staging, const std::string& target) {
+  Result<meta::Attr> existing = volume.Stat(target);
+  if (!existing.ok()) {
+    if (existing.status().code() != Code::kNotFound) return existing.status();
+    return volume.Rename(staging, target);
+  }
+  ASSIGN_OR_RETURN(fs::ParentRef from, volume.ResolveParent(staging));
+  ASSIGN_OR_RETURN(fs::ParentRef to, volume.ResolveParent(target));
+  RETURN_IF_ERROR(volume.meta().Rename(from.parent, from.name, to.parent, to.name,
+                                       meta::RenameMode::kExchange));
+  // The previous snapshot now sits under the staging name; its chunks go at the next gc unless
+  // the new one shares them.
+  (void)volume.Remove(staging, /*recursive=*/true);
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<ImportResult> ImportSnapshot(fs::Volume& volume, ThreadPool& pool, HubClient& hub,
+                                    const HubRef& ref, std::string_view volume_path,
+                                    const ImportOptions& options, fs::TransferStats& stats) {
+  ASSIGN_OR_RETURN(std::vector<std::string> names, fs::SplitPath(volume_path));
+  if (names.empty()) {
+    return Status::InvalidArgument("import into the volume root: give a directory, e.g. /models/x");
+  }
+  const std::string target = fs::JoinPath(names);
+  std::string target_name = names.back();
+  names.pop_back();
+  const std::string parent = fs::JoinPath(names);
+
+  ImportResult result;
+  ASSIGN_OR_RETURN(result.snapshot, hub.Resolve(ref));
+  const HubSnapshot& snapshot = result.snapshot;
+  std::vector<HubFile> files;
+  for (const HubFile& f : snapshot.files) {
+    if (Selected(options.includes, f.path)) files.push_back(f);
+  }
+  if (files.empty()) {
+    return Status::InvalidArgument(fmt::format("{}@{} has no file matching the --include patterns",
+                                               ref.repo, snapshot.commit));
+  }
+
+  Result<meta::Attr> existing = volume.Stat(target);
+  if (existing.ok() && existing->type != meta::FileType::kDirectory) {
+    return Status::NotDirectory(
+        fmt::format("{} exists and is not a directory; import into another path", target));
+  }
+  std::optional<Record> previous;
+  if (existing.ok()) previous = ReadRecord(volume, target);
+  if (existing.ok() && (!previous || previous->source != SourceName(ref))) {
+    // Publishing replaces the whole directory: only a snapshot of this repository, or nothing.
+    ASSIGN_OR_RETURN(std::vector<meta::DirEntry> entries, volume.List(target));
+    if (!entries.empty()) {
+      return Status::AlreadyExists(fmt::format(
+          "{} exists and is not a snapshot of {} (no {} of it there); import into a new path",
+          target, SourceName(ref), kRecordName));
+    }
+    previous.reset();
+  }
+  // Unchanged files of the previous snapshot, by content: copied, not downloaded.
+  std::unordered_map<std::string, std::string> reusable;  // hash → path in the target
+  if (previous) {
+    for (const HubFile& f : previous->files) {
+      std::string path = fs::ChildPath(target, f.path);
+      if (HasFile(volume, path, f.size_bytes)) reusable[f.sha256 + f.blob_id] = path;
+    }
+    bool complete = previous->commit == snapshot.commit;
+    for (const HubFile& f : files) {
+      complete = complete && reusable.contains(f.sha256 + f.blob_id) &&
+                 HasFile(volume, fs::ChildPath(target, f.path), f.size_bytes);
+    }
+    if (complete) {
+      result.already_present = true;
+      return result;
+    }
+  }
+
+  for (const HubFile& f : files) stats.total_bytes += f.size_bytes;
+  RETURN_IF_ERROR(volume.Mkdir(parent, 0755, /*parents=*/true).status());
+  RemoveAbandonedStaging(volume, parent, target_name);
+  const std::string staging = fs::ChildPath(
+      parent,
+      fmt::format(".{}.import-{}-{}", target_name, snapshot.commit.substr(0, 12), ::getpid()));
+  (void)volume.Remove(staging, /*recursive=*/true);
+  RETURN_IF_ERROR(volume.Mkdir(staging, 0755, /*parents=*/false).status());
+
+  auto import = [&]() -> Status {
+    std::set<std::string> dirs;
+    for (const HubFile& f : files) {
+      std::vector<std::string> parts = *fs::SplitPath(f.path);
+      parts.pop_back();
+      if (!parts.empty()) dirs.insert(fs::ChildPath(staging, fs::JoinPath(parts)));
+    }
+    for (const std::string& dir : dirs) {
+      RETURN_IF_ERROR(volume.Mkdir(dir, 0755, /*parents=*/true).status());
+      ++stats.dirs_done;
+    }
+    uint64_t chunk = volume.chunk_size_bytes();
+    uint64_t range_bytes = options.range_bytes == 0
+                               ? kDefaultRangeChunks * chunk
+                               : (options.range_bytes + chunk - 1) / chunk * chunk;
+    // Ranges taken but not yet hashed: the workers' own plus a few that arrived early.
+    RangeWindow window(pool.size() + 4);
+    BufferPool buffers(range_bytes);
+    std::vector<std::unique_ptr<PendingFile>> pending;
+    TaskGroup group(pool);
+    for (const HubFile& f : files) {
+      std::string staged = fs::ChildPath(staging, f.path);
+      auto reuse = reusable.find(f.sha256 + f.blob_id);
+      if (reuse != reusable.end()) {
+        RETURN_IF_ERROR(volume.Copy(reuse->second, staged, /*recursive=*/false));
+        ++result.files_reused;
+        ++stats.files_done;
+        stats.bytes_done += f.size_bytes;
+        continue;
+      }
+      auto file = std::make_unique<PendingFile>(f);
+      file->url = hub.FileUrl(snapshot.repo, snapshot.commit, f.path);
+      file->staging_path = staged;
+      file->chunks.resize(meta::ChunkCount(f.size_bytes, chunk));
+      size_t ranges = (f.size_bytes + range_bytes - 1) / range_bytes;
+      ++result.files_downloaded;
+      if (ranges == 0) {
+        RETURN_IF_ERROR(CommitVerified(volume, *file, stats));
+        continue;
+      }
+      file->ranges_left.store(ranges);
+      for (size_t i = 0; i < ranges && !group.failed(); ++i) {
+        uint64_t ticket = window.Ticket();
+        PendingFile* raw = file.get();
+        group.Run([&, raw, i, ticket] {
+          Status status =
+              FetchRange(volume, hub, window, buffers, *raw, i, ticket, range_bytes, stats);
+          if (!status.ok()) window.Abort();
+          return status;
+        });
+      }
+      pending.push_back(std::move(file));
+    }
+    Status status = group.Wait();
+    if (!status.ok()) window.Abort();
+    RETURN_IF_ERROR(status);
+    RETURN_IF_ERROR(WriteSmallFile(volume, fs::ChildPath(staging, kRecordName),
+                                   RecordJson(hub, snapshot, files)));
+    return Publish(volume, staging, target);
+  };
+  Status status = import();
+  if (!status.ok()) {
+    (void)volume.Remove(staging, /*recursive=*/true);  // nothing half-visible stays behind
+    return status;
+  }
+  return result;
+}
+
+}  // namespace strata::hub
