@@ -5,6 +5,8 @@
 
 #include <fmt/core.h>
 
+#include "core/clock.h"
+
 namespace strata::fs {
 
 namespace {
@@ -37,6 +39,24 @@ Result<store::PutChunkResult> StoreClaimedChunk(meta::MetaStore& meta, store::Ch
   ChunkId id = ChunkId::Of(data);
   RETURN_IF_ERROR(ClaimForWrite(meta, {id}, on_wait));
   return chunks.Store(id, data);
+}
+
+Status RenewOldClaims(meta::MetaStore& meta, store::ChunkStore& chunks,
+                      const std::vector<ChunkId>& ids, int64_t first_claim_ns,
+                      std::string_view what, const std::function<void()>& on_wait) {
+  if (first_claim_ns == 0 || NowNanos() - first_claim_ns < kClaimRenewAfterNanos) {
+    return Status::OK();
+  }
+  RETURN_IF_ERROR(ClaimForWrite(meta, ids, on_wait));
+  for (const auto& id : ids) {
+    if (!chunks.objects().Head(store::ChunkKey(id)).ok()) {
+      return Status::Aborted(
+          fmt::format("{}: chunk {} disappeared while it ran (a gc with a shorter grace period ran "
+                      "meanwhile?); do it again",
+                      what, id.Hex()));
+    }
+  }
+  return Status::OK();
 }
 
 }  // namespace strata::fs

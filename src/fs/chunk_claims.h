@@ -23,4 +23,13 @@ Result<store::PutChunkResult> StoreClaimedChunk(meta::MetaStore& meta, store::Ch
                                                 std::span<const uint8_t> data,
                                                 const std::function<void()>& on_wait = {});
 
+// Claims expire (gc forgets claims older than its grace period), so a writer that has held chunks
+// for long — a slow upload — renews them before it commits and checks they are still stored: a
+// gc with a shorter grace period may have reclaimed them meanwhile (Aborted, naming `what`).
+// Does nothing while `first_claim_ns` is younger than kClaimRenewAfterNanos.
+inline constexpr int64_t kClaimRenewAfterNanos = 10LL * 60 * 1000000000;
+Status RenewOldClaims(meta::MetaStore& meta, store::ChunkStore& chunks,
+                      const std::vector<ChunkId>& ids, int64_t first_claim_ns,
+                      std::string_view what, const std::function<void()>& on_wait = {});
+
 }  // namespace strata::fs

@@ -77,24 +77,6 @@ Status Scan(const std::string& local_path, const std::string& volume_path, const
   return Status::OK();
 }
 
-// Renews the claims of a file whose put has taken long, and checks its chunks are still there:
-// a GC with a grace period shorter than this put may have reclaimed them meanwhile.
-Status RenewClaims(Volume& volume, PendingFile& file, const PutHooks& hooks) {
-  int64_t first = file.first_claim_ns.load();
-  if (first == 0 || NowNanos() - first < kClaimRenewAfterNanos) return Status::OK();
-  RETURN_IF_ERROR(ClaimForWrite(volume.meta(), file.chunks, hooks.on_claim_wait));
-  for (const auto& id : file.chunks) {
-    Result<store::ObjectInfo> info = volume.chunks().objects().Head(store::ChunkKey(id));
-    if (!info.ok()) {
-      return Status::Aborted(fmt::format(
-          "{}: chunk {} disappeared during this long put (a gc with a shorter grace period ran "
-          "meanwhile?); put it again",
-          file.local_path, id.Hex()));
-    }
-  }
-  return Status::OK();
-}
-
 Status CommitPending(Volume& volume, PendingFile& file, const PutHooks& hooks) {
   // The file must not have changed while its chunks were read: they would mix two versions.
   struct stat now;
@@ -105,7 +87,8 @@ Status CommitPending(Volume& volume, PendingFile& file, const PutHooks& hooks) {
     return Status::Aborted(
         fmt::format("{} changed while it was being put; put it again", file.local_path));
   }
-  RETURN_IF_ERROR(RenewClaims(volume, file, hooks));
+  RETURN_IF_ERROR(RenewOldClaims(volume.meta(), volume.chunks(), file.chunks,
+                                 file.first_claim_ns.load(), file.local_path, hooks.on_claim_wait));
   if (hooks.before_commit) hooks.before_commit(file.volume_path);
   meta::NewNode node{meta::FileType::kRegular, file.st.st_mode & 07777, file.st.st_uid,
                      file.st.st_gid,           MtimeNanos(file.st),     ""};

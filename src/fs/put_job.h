@@ -24,11 +24,6 @@ struct PutHooks {
   std::function<void()> on_claim_wait;
 };
 
-// Claims older than this are renewed (and the chunks checked again) before a file is committed,
-// so that a put slower than a GC's grace period fails cleanly instead of referencing a chunk that
-// GC reclaimed meanwhile.
-inline constexpr int64_t kClaimRenewAfterNanos = 10LL * 60 * 1000000000;
-
 // Puts `local_path` at `volume_path` (a directory's contents merge into an existing directory
 // there; a file replaces a file). Parents of `volume_path` are created. Returns the first error;
 // files committed before it stay committed.

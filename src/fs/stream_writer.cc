@@ -1,0 +1,99 @@
+#include "fs/stream_writer.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "core/clock.h"
+#include "fs/chunk_claims.h"
+
+namespace strata::fs {
+
+StreamWriter::StreamWriter(Volume& volume, ThreadPool& pool, size_t in_flight)
+    : volume_(volume),
+      pool_(pool),
+      in_flight_(std::max<size_t>(1, in_flight)),
+      chunk_size_(volume.chunk_size_bytes()) {}
+
+StreamWriter::~StreamWriter() {
+  // Tasks reference this object: wait for them even when the upload is abandoned.
+  std::unique_lock lock(mu_);
+  cv_.wait(lock, [&] { return running_ == 0; });
+}
+
+std::unique_ptr<std::vector<uint8_t>> StreamWriter::TakeBuffer() {
+  std::lock_guard lock(mu_);
+  if (!spare_.empty()) {
+    auto buffer = std::move(spare_.back());
+    spare_.pop_back();
+    return buffer;
+  }
+  return std::make_unique<std::vector<uint8_t>>(chunk_size_);
+}
+
+Status StreamWriter::Append(std::span<const uint8_t> bytes) {
+  while (!bytes.empty()) {
+    if (!current_) {
+      current_ = TakeBuffer();
+      current_fill_ = 0;
+    }
+    size_t take = std::min<size_t>(bytes.size(), chunk_size_ - current_fill_);
+    std::memcpy(current_->data() + current_fill_, bytes.data(), take);
+    current_fill_ += take;
+    size_ += take;
+    bytes = bytes.subspan(take);
+    if (current_fill_ == chunk_size_) RETURN_IF_ERROR(FlushChunk());
+  }
+  std::lock_guard lock(mu_);
+  return first_error_;
+}
+
+Status StreamWriter::FlushChunk() {
+  if (first_claim_ns_ == 0) first_claim_ns_ = NowNanos();
+  size_t index;
+  {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return running_ < in_flight_; });
+    RETURN_IF_ERROR(first_error_);
+    ++running_;
+    index = chunks_.size();
+    chunks_.emplace_back();  // under mu_: running tasks write their slots
+  }
+  std::shared_ptr<std::vector<uint8_t>> buffer(current_.release());
+  size_t length = current_fill_;
+  current_fill_ = 0;
+  pool_.Submit([this, buffer, length, index]() mutable {
+    Result<store::PutChunkResult> put = StoreClaimedChunk(
+        volume_.meta(), volume_.chunks(), std::span<const uint8_t>(buffer->data(), length));
+    std::lock_guard lock(mu_);
+    if (put.ok()) {
+      chunks_[index] = put->id;
+      uploaded_ += put->uploaded ? 1 : 0;
+    } else if (first_error_.ok()) {
+      first_error_ = put.status();
+    }
+    spare_.push_back(std::make_unique<std::vector<uint8_t>>(std::move(*buffer)));
+    --running_;
+    cv_.notify_all();
+  });
+  return Status::OK();
+}
+
+Result<meta::FileContent> StreamWriter::Finish() {
+  if (current_ && current_fill_ > 0) RETURN_IF_ERROR(FlushChunk());
+  {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return running_ == 0; });
+    RETURN_IF_ERROR(first_error_);
+  }
+  // An upload slower than a gc's grace period may have lost its first chunks: renew and check.
+  RETURN_IF_ERROR(
+      RenewOldClaims(volume_.meta(), volume_.chunks(), chunks_, first_claim_ns_, "this upload"));
+  return meta::FileContent{size_, chunks_};
+}
+
+Result<meta::Attr> StreamWriter::Commit(std::string_view path, uint32_t mode) {
+  ASSIGN_OR_RETURN(meta::FileContent content, Finish());
+  return volume_.CommitFile(path, meta::NewNode::File(mode), content);
+}
+
+}  // namespace strata::fs

@@ -1,0 +1,64 @@
+// StreamWriter: a file of unknown length arriving as a stream of bytes (an HTTP request body, a
+// download), cut into chunks as it arrives and stored in parallel, then published at once.
+//
+// Memory is bounded whatever the file's size: one chunk being filled plus at most `in_flight`
+// chunks being hashed, claimed and stored on the pool. Append blocks while that many are in
+// flight, so a fast sender is held back by the store instead of filling memory. Nothing is
+// visible in the volume until Commit; a writer dropped without Commit leaves only claimed chunks
+// that the next gc reclaims.
+// Not thread-safe: one producer.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "core/thread_pool.h"
+#include "fs/volume.h"
+
+namespace strata::fs {
+
+class StreamWriter {
+ public:
+  StreamWriter(Volume& volume, ThreadPool& pool, size_t in_flight = 4);
+  ~StreamWriter();
+  StreamWriter(const StreamWriter&) = delete;
+  StreamWriter& operator=(const StreamWriter&) = delete;
+
+  // The first error of a store so far is returned by this or a later call.
+  Status Append(std::span<const uint8_t> bytes);
+  // Waits for every chunk and publishes the file at `path` (replacing a file there).
+  Result<meta::Attr> Commit(std::string_view path, uint32_t mode = 0644);
+  // Waits for every chunk; the content without publishing it.
+  Result<meta::FileContent> Finish();
+
+  uint64_t bytes() const { return size_; }
+  size_t chunks_uploaded() const { return uploaded_; }
+
+ private:
+  Status FlushChunk();
+  std::unique_ptr<std::vector<uint8_t>> TakeBuffer();
+
+  Volume& volume_;
+  ThreadPool& pool_;
+  const size_t in_flight_;
+  const uint64_t chunk_size_;
+  uint64_t size_ = 0;
+  std::unique_ptr<std::vector<uint8_t>> current_;
+  size_t current_fill_ = 0;
+  int64_t first_claim_ns_ = 0;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  size_t running_ = 0;                                        // GUARDED_BY(mu_)
+  std::vector<std::unique_ptr<std::vector<uint8_t>>> spare_;  // GUARDED_BY(mu_)
+  Status first_error_;                                        // GUARDED_BY(mu_)
+  size_t uploaded_ = 0;                                       // GUARDED_BY(mu_)
+  std::vector<ChunkId> chunks_;                               // GUARDED_BY(mu_)
+};
+
+}  // namespace strata::fs
