@@ -73,6 +73,7 @@ Result<GcReport> RunGc(meta::MetaStore& meta, store::ObjectStore& objects, Threa
     RETURN_IF_ERROR(DeleteAll(objects, pool, doomed));
     RETURN_IF_ERROR(meta.EndChunkDeletion(doomed));
     ASSIGN_OR_RETURN(report.expired_claims, meta.ExpireClaims(cutoff));
+    ASSIGN_OR_RETURN(report.expired_kv, meta.PurgeExpiredKv(NowNanos()));
   }
   ASSIGN_OR_RETURN(report.temporaries, objects.CleanTemporaries(options.grace_ns, options.dry_run));
   return report;

@@ -23,9 +23,12 @@ class JsonValue {
   bool is_array() const { return kind_ == Kind::kArray; }
   bool is_string() const { return kind_ == Kind::kString; }
   bool is_number() const { return kind_ == Kind::kNumber; }
+  bool is_bool() const { return kind_ == Kind::kBool; }
 
   // REQUIRES: is_string()
   const std::string& str() const { return string_; }
+  // REQUIRES: is_bool()
+  bool boolean() const { return bool_; }
   // A number written as an integer (no fraction, no exponent) that fits in int64.
   bool is_integer() const { return kind_ == Kind::kNumber && integer_ok_; }
   // REQUIRES: is_integer()

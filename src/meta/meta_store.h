@@ -106,6 +106,23 @@ class MetaStore {
   // For fsck: inconsistencies of the tree itself (dangling entries, unreachable inodes, wrong
   // link counts, chunk lists that do not fit the size), one line each; empty when consistent.
   virtual Result<std::vector<std::string>> CheckConsistency() = 0;
+
+  // API tokens (the server's), found by the hash of their secret.
+  virtual Result<TokenInfo> AddToken(std::string_view hash, const TokenInfo& info) = 0;
+  virtual Result<std::vector<TokenInfo>> ListTokens() = 0;
+  virtual Status RevokeToken(int64_t id) = 0;
+  virtual Result<TokenInfo> FindToken(std::string_view hash) = 0;
+
+  // KV stores: named maps of byte strings, each key with an optional expiry. An expired key
+  // reads as absent; PurgeExpiredKv (run by gc) removes them.
+  virtual Status KvSet(std::string_view store, std::string_view key, std::string_view value,
+                       int64_t expires_ns) = 0;
+  virtual Result<KvEntry> KvGet(std::string_view store, std::string_view key) = 0;
+  virtual Status KvDelete(std::string_view store, std::string_view key) = 0;
+  // Live keys after `after` in byte order, at most `limit`; values left out.
+  virtual Result<std::vector<KvEntry>> KvList(std::string_view store, std::string_view after,
+                                              size_t limit) = 0;
+  virtual Result<size_t> PurgeExpiredKv(int64_t now_ns) = 0;
 };
 
 }  // namespace strata::meta

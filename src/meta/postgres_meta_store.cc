@@ -58,14 +58,33 @@ CREATE TABLE chunk_deletions (
 );
 )sql";
 
+constexpr const char* kMigrateV2ToV3 = R"sql(
+CREATE TABLE tokens (
+  id          BIGSERIAL PRIMARY KEY,
+  hash        BYTEA NOT NULL UNIQUE,
+  volume      TEXT NOT NULL,
+  read_only   BIGINT NOT NULL,
+  created_ns  BIGINT NOT NULL,
+  note        TEXT NOT NULL
+);
+CREATE TABLE kv (
+  store_name  TEXT NOT NULL,
+  item_key    BYTEA NOT NULL,
+  value       BYTEA NOT NULL,
+  expires_ns  BIGINT NOT NULL,
+  updated_ns  BIGINT NOT NULL,
+  PRIMARY KEY (store_name, item_key)
+);
+)sql";
+
 }  // namespace
 
 Result<std::unique_ptr<MetaStore>> OpenPostgresMetaStore(const std::string& url) {
   ASSIGN_OR_RETURN(std::unique_ptr<PostgresConnection> conn, PostgresConnection::Open(url));
   // Nodes starting together must not create the tables twice: one migrates, the others wait
   // for its commit and find the schema current.
-  RETURN_IF_ERROR(MigrateSchema(
-      *conn, SchemaSteps{{kSchemaV1, kMigrateV1ToV2}, "SELECT pg_advisory_xact_lock(7300231)"}));
+  RETURN_IF_ERROR(MigrateSchema(*conn, SchemaSteps{{kSchemaV1, kMigrateV1ToV2, kMigrateV2ToV3},
+                                                   "SELECT pg_advisory_xact_lock(7300231)"}));
   return NewSqlMetaStore(std::move(conn));
 }
 

@@ -11,6 +11,7 @@
 #include "core/clock.h"
 #include "core/env.h"
 #include "core/posix.h"
+#include "meta/sql_access.h"
 
 namespace strata::meta {
 namespace {
@@ -496,6 +497,71 @@ class SqlMetaStore final : public MetaStore {
       }
       return Status::OK();
     });
+  }
+
+  // ---- the server's tokens and KV stores (meta/sql_access.cc) ----
+
+  Result<TokenInfo> AddToken(std::string_view hash, const TokenInfo& info) override {
+    std::lock_guard lock(mu_);
+    TokenInfo out;
+    RETURN_IF_ERROR(conn_->InTransaction([&]() -> Status {
+      ASSIGN_OR_RETURN(out, sql::InsertToken(*conn_, hash, info));
+      return Status::OK();
+    }));
+    return out;
+  }
+
+  Result<std::vector<TokenInfo>> ListTokens() override {
+    std::lock_guard lock(mu_);
+    return sql::SelectTokens(*conn_);
+  }
+
+  Status RevokeToken(int64_t id) override {
+    std::lock_guard lock(mu_);
+    return conn_->InTransaction([&] { return sql::DeleteToken(*conn_, id); });
+  }
+
+  Result<TokenInfo> FindToken(std::string_view hash) override {
+    std::lock_guard lock(mu_);
+    return sql::SelectToken(*conn_, hash);
+  }
+
+  Status KvSet(std::string_view store, std::string_view key, std::string_view value,
+               int64_t expires_ns) override {
+    RETURN_IF_ERROR(ValidateVolumeName(store));
+    if (key.empty() || key.size() > kMaxKvKeyBytes) {
+      return Status::InvalidArgument(
+          fmt::format("a key is 1..{} bytes (got {})", kMaxKvKeyBytes, key.size()));
+    }
+    std::lock_guard lock(mu_);
+    return conn_->InTransaction(
+        [&] { return sql::UpsertKv(*conn_, store, key, value, expires_ns, NowNanos()); });
+  }
+
+  Result<KvEntry> KvGet(std::string_view store, std::string_view key) override {
+    std::lock_guard lock(mu_);
+    return sql::SelectKv(*conn_, store, key, NowNanos());
+  }
+
+  Status KvDelete(std::string_view store, std::string_view key) override {
+    std::lock_guard lock(mu_);
+    return conn_->InTransaction([&] { return sql::DeleteKv(*conn_, store, key); });
+  }
+
+  Result<std::vector<KvEntry>> KvList(std::string_view store, std::string_view after,
+                                      size_t limit) override {
+    std::lock_guard lock(mu_);
+    return sql::SelectKvKeys(*conn_, store, after, limit, NowNanos());
+  }
+
+  Result<size_t> PurgeExpiredKv(int64_t now_ns) override {
+    std::lock_guard lock(mu_);
+    size_t purged = 0;
+    RETURN_IF_ERROR(conn_->InTransaction([&]() -> Status {
+      ASSIGN_OR_RETURN(purged, sql::DeleteExpiredKv(*conn_, now_ns));
+      return Status::OK();
+    }));
+    return purged;
   }
 
   // ---- chunk lifecycle ----

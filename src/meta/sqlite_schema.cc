@@ -6,7 +6,7 @@ namespace strata::meta {
 namespace {
 
 // Schema history (docs/format.md). Version 1: volumes, inodes, dentries. Version 2: chunk
-// claims and deletion marks (the GC protocol).
+// claims and deletion marks (the GC protocol). Version 3: API tokens and KV stores.
 constexpr const char* kSchemaV1 = R"sql(
 CREATE TABLE volumes (
   id          INTEGER PRIMARY KEY,
@@ -52,10 +52,30 @@ CREATE TABLE chunk_deletions (
 ) WITHOUT ROWID;
 )sql";
 
+// Version 3: the server's API tokens (hashes only) and KV stores.
+constexpr const char* kMigrateV2ToV3 = R"sql(
+CREATE TABLE tokens (
+  id          INTEGER PRIMARY KEY,
+  hash        BLOB NOT NULL UNIQUE,
+  volume      TEXT NOT NULL,
+  read_only   INTEGER NOT NULL,
+  created_ns  INTEGER NOT NULL,
+  note        TEXT NOT NULL
+);
+CREATE TABLE kv (
+  store_name  TEXT NOT NULL,
+  item_key    BLOB NOT NULL,
+  value       BLOB NOT NULL,
+  expires_ns  INTEGER NOT NULL,
+  updated_ns  INTEGER NOT NULL,
+  PRIMARY KEY (store_name, item_key)
+) WITHOUT ROWID;
+)sql";
+
 }  // namespace
 
 Status MigrateSqliteSchema(SqliteConnection& conn) {
-  return MigrateSchema(conn, SchemaSteps{{kSchemaV1, kMigrateV1ToV2}});
+  return MigrateSchema(conn, SchemaSteps{{kSchemaV1, kMigrateV1ToV2, kMigrateV2ToV3}});
 }
 
 }  // namespace strata::meta

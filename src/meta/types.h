@@ -26,6 +26,7 @@ std::string_view FileTypeName(FileType type);
 inline constexpr uint64_t kDefaultChunkSize = 4ULL << 20;  // 4 MiB
 inline constexpr uint64_t kMinChunkSize = 64ULL << 10;     // 64 KiB
 inline constexpr uint64_t kMaxChunkSize = 64ULL << 20;     // 64 MiB
+inline constexpr size_t kMaxKvKeyBytes = 1024;
 inline constexpr size_t kMaxNameBytes = 255;
 inline constexpr size_t kMaxVolumeNameBytes = 63;
 
@@ -94,6 +95,24 @@ enum class RenameMode {
 struct FileContent {
   uint64_t size_bytes = 0;
   std::vector<ChunkId> chunks;
+};
+
+// An API token of the server, as kept (the secret itself is not: only its hash).
+struct TokenInfo {
+  int64_t id = 0;
+  std::string volume;  // the one volume (and KV store) it may touch; "" for all
+  bool read_only = false;
+  int64_t created_ns = 0;
+  std::string note;
+};
+
+// One key of a KV store. `value` is empty in listings, which give `value_bytes`.
+struct KvEntry {
+  std::string key;
+  std::string value;
+  int64_t expires_ns = 0;  // 0: never
+  int64_t updated_ns = 0;
+  uint64_t value_bytes = 0;
 };
 
 // One reference from a file to a chunk, with the length the chunk must have there.

@@ -5,6 +5,8 @@
 #include <set>
 #include <thread>
 
+#include "core/clock.h"
+
 namespace strata::meta {
 
 using strata::testing::IsOk;
@@ -501,6 +503,62 @@ TEST_P(MetaStoreConformanceTest, AHealthyTreeIsConsistent) {
   Result<std::vector<std::string>> problems = store_->CheckConsistency();
   ASSERT_OK(problems);
   EXPECT_TRUE(problems->empty()) << (*problems)[0];
+}
+
+TEST_P(MetaStoreConformanceTest, TokensAreFoundByTheirHashAndRevoked) {
+  TokenInfo scoped{0, "vol", true, 123, "ci"};
+  Result<TokenInfo> a = store_->AddToken("hash-a", scoped);
+  ASSERT_OK(a);
+  Result<TokenInfo> b = store_->AddToken("hash-b", TokenInfo{0, "", false, 456, ""});
+  ASSERT_OK(b);
+  EXPECT_NE(a->id, b->id);
+  EXPECT_THAT(store_->AddToken("hash-a", scoped), StatusIs(Code::kAlreadyExists));
+  Result<TokenInfo> found = store_->FindToken("hash-a");
+  ASSERT_OK(found);
+  EXPECT_EQ(found->id, a->id);
+  EXPECT_EQ(found->volume, "vol");
+  EXPECT_TRUE(found->read_only);
+  EXPECT_EQ(found->created_ns, 123);
+  EXPECT_EQ(found->note, "ci");
+  EXPECT_THAT(store_->FindToken("hash-c"), StatusIs(Code::kNotFound));
+  ASSERT_OK(store_->RevokeToken(a->id));
+  EXPECT_THAT(store_->FindToken("hash-a"), StatusIs(Code::kNotFound));
+  EXPECT_THAT(store_->RevokeToken(a->id), StatusIs(Code::kNotFound));
+  Result<std::vector<TokenInfo>> all = store_->ListTokens();
+  ASSERT_OK(all);
+  ASSERT_EQ(all->size(), 1u);
+  EXPECT_EQ((*all)[0].id, b->id);
+}
+
+TEST_P(MetaStoreConformanceTest, KvKeepsBytesListsInOrderAndExpires) {
+  std::string binary("a\0b\xff", 4);
+  ASSERT_OK(store_->KvSet("vol", "k2", binary, 0));
+  ASSERT_OK(store_->KvSet("vol", "k1", "one", 0));
+  ASSERT_OK(store_->KvSet("vol", "k3", "gone", NowNanos() - 1));  // already expired
+  ASSERT_OK(store_->KvSet("other", "k1", "elsewhere", 0));
+  EXPECT_EQ(store_->KvGet("vol", "k2")->value, binary);
+  EXPECT_THAT(store_->KvGet("vol", "k3"), StatusIs(Code::kNotFound));
+  ASSERT_OK(store_->KvSet("vol", "k1", "uno", 0));  // replaces
+  EXPECT_EQ(store_->KvGet("vol", "k1")->value, "uno");
+  Result<std::vector<KvEntry>> keys = store_->KvList("vol", "", 10);
+  ASSERT_OK(keys);
+  ASSERT_EQ(keys->size(), 2u);
+  EXPECT_EQ((*keys)[0].key, "k1");
+  EXPECT_EQ((*keys)[1].key, "k2");
+  EXPECT_EQ((*keys)[1].value_bytes, 4u);
+  Result<std::vector<KvEntry>> after = store_->KvList("vol", "k1", 10);
+  ASSERT_OK(after);
+  ASSERT_EQ(after->size(), 1u);
+  EXPECT_EQ((*after)[0].key, "k2");
+  EXPECT_EQ(store_->KvList("vol", "", 1)->size(), 1u);
+  Result<size_t> purged = store_->PurgeExpiredKv(NowNanos());
+  ASSERT_OK(purged);
+  EXPECT_EQ(*purged, 1u);
+  ASSERT_OK(store_->KvDelete("vol", "k1"));
+  EXPECT_THAT(store_->KvDelete("vol", "k1"), StatusIs(Code::kNotFound));
+  EXPECT_EQ(store_->KvGet("other", "k1")->value, "elsewhere");
+  EXPECT_THAT(store_->KvSet("vol", "", "x", 0), StatusIs(Code::kInvalidArgument));
+  EXPECT_THAT(store_->KvSet("bad/store", "k", "x", 0), StatusIs(Code::kInvalidArgument));
 }
 
 }  // namespace

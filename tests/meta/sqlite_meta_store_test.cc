@@ -115,13 +115,15 @@ TEST(SqliteMetaStoreTest, AVersionOneDatabaseIsMigrated) {
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(db,
                          "DROP TABLE chunk_claims; DROP TABLE chunk_deletions; "
-                         "UPDATE schema_version SET version = 1",
+                         "DROP TABLE tokens; DROP TABLE kv; UPDATE schema_version SET version = 1",
                          nullptr, nullptr, nullptr),
             SQLITE_OK);
   sqlite3_close(db);
   auto store = std::move(OpenSqliteMetaStore(path)).value();
   EXPECT_TRUE(store->GetVolume("w").ok());
   EXPECT_TRUE(store->ClaimChunks({ChunkId::Of(std::vector<uint8_t>{1})}).ok());
+  EXPECT_TRUE(store->KvSet("w", "k", "v", 0).ok());  // version 3's tables
+  EXPECT_TRUE(store->ListTokens().ok());
 }
 
 }  // namespace
