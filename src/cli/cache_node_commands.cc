@@ -1,11 +1,7 @@
 // strata cache-node: serve this node's chunk cache to its peers; strata cache-node status.
-#include <pthread.h>
-#include <signal.h>
-
 #include <cstdlib>
 #include <memory>
 #include <string>
-#include <thread>
 
 #include <fmt/core.h>
 
@@ -13,6 +9,7 @@
 #include "cache/peer_protocol.h"
 #include "cli/commands.h"
 #include "cli/format.h"
+#include "cli/until_signal.h"
 #include "core/byte_size.h"
 #include "core/clock.h"
 #include "load/json.h"
@@ -50,13 +47,7 @@ std::string StatusJson(const cache::CacheNode& node, cache::Tiers& tiers,
 }
 
 Status Serve(fs::Session& ctx, const NodeArgs& args) {
-  // SIGINT/SIGTERM end the node; every thread started from here inherits the blocked mask and
-  // one thread waits for them.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  BlockStopSignals();  // before the tiers start their threads
 
   std::string secret_file = SecretFile(ctx);
   if (secret_file.empty()) {
@@ -72,14 +63,9 @@ Status Serve(fs::Session& ctx, const NodeArgs& args) {
   fmt::print("cache-node: serving {} ({} bound) on port {}\n", tiers->disk()->dir(),
              FormatBytes(ctx.remote_cache_options().disk_bytes), node->port());
   std::fflush(stdout);
-  std::thread waiter([&] {
-    int signal = 0;
-    sigwait(&stop_signals, &signal);
-    node->Stop();
-  });
-  Status served = node->Serve([&] { return StatusJson(*node, *tiers, args.listen); });
-  pthread_kill(waiter.native_handle(), SIGTERM);  // if no signal came, end the waiter
-  waiter.join();
+  Status served = ServeUntilSignal(
+      [&] { return node->Serve([&] { return StatusJson(*node, *tiers, args.listen); }); },
+      [&] { node->Stop(); });
   RETURN_IF_ERROR(tiers->Close());
   return served;
 }

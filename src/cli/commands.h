@@ -20,6 +20,7 @@ void AddCacheCommands(CLI::App& app, fs::Session& ctx, Action& action);
 void AddMountCommands(CLI::App& app, fs::Session& ctx, Action& action);
 void AddImportCommands(CLI::App& app, fs::Session& ctx, Action& action);
 void AddCacheNodeCommands(CLI::App& app, fs::Session& ctx, Action& action);
+void AddServerCommands(CLI::App& app, fs::Session& ctx, Action& action);
 // Sets `exit_code` for fsck's verdict (0 clean, kFsckProblemsFound).
 void AddMaintenanceCommands(CLI::App& app, fs::Session& ctx, Action& action, int& exit_code);
 

@@ -64,6 +64,7 @@ int main(int argc, char** argv) {
   cli::AddMountCommands(app, ctx, action);
   cli::AddImportCommands(app, ctx, action);
   cli::AddCacheNodeCommands(app, ctx, action);
+  cli::AddServerCommands(app, ctx, action);
   int exit_code = 0;  // a command's verdict when it ran fine (fsck)
   cli::AddMaintenanceCommands(app, ctx, action, exit_code);
 

@@ -22,7 +22,9 @@ const std::map<std::string, std::set<std::string>> kAllowed = {
     {"load", {"core", "store", "meta", "cache", "fs", "load"}},
     {"fuse", {"core", "store", "meta", "cache", "fs", "bucket", "fuse"}},
     {"hub", {"core", "store", "meta", "cache", "fs", "load", "hub"}},
-    {"cli", {"core", "store", "meta", "cache", "fs", "load", "bucket", "fuse", "hub", "cli"}},
+    {"server", {"core", "store", "meta", "cache", "fs", "load", "server"}},
+    {"cli",
+     {"core", "store", "meta", "cache", "fs", "load", "bucket", "fuse", "hub", "server", "cli"}},
 };
 
 TEST(LayeringTest, NoModuleIncludesAHigherLayer) {

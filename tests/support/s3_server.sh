@@ -25,7 +25,7 @@ wait_http() {  # url, seconds
 }
 
 start() {
-  local dir=$1 bytes=${2:-2147483648}
+  local dir=$1 bytes=${2:-4294967296}
   for tool in ceph-mon ceph-osd radosgw radosgw-admin monmaptool ceph; do
     command -v "$tool" >/dev/null || die "$tool not found (scripts/install_deps.sh installs radosgw, ceph-mon, ceph-osd)"
   done

@@ -1,0 +1,50 @@
+// ApiServer: `strata serve` — the volumes, their files and the KV stores over HTTP/1.1 (JSON,
+// docs/api.md), for clients that do not mount the volume.
+//
+// Every request but /healthz carries a bearer token (server/tokens.h), checked against the
+// metadata store; a token may be limited to one volume (and the KV store of that name) and to
+// reads. Bodies are streamed: an upload is cut into chunks as it arrives (fs::StreamWriter) and a
+// download is read through the cache tiers piece by piece, so a request holds a bounded buffer
+// whatever the file's size. JSON bodies, KV values, headers and paths are bounded; paths are
+// volume paths (fs::SplitPath: no "..", no NUL, names ≤ 255 bytes) after percent-decoding. A
+// refused request changes nothing.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "core/status.h"
+#include "fs/session.h"
+
+namespace strata::server {
+
+struct ServerOptions {
+  std::string listen = "127.0.0.1:8080";
+  size_t threads = 64;                        // requests served at once (connections queue)
+  uint64_t max_kv_value_bytes = 25ULL << 20;  // the KV store's value bound
+  size_t max_json_bytes = 64 << 10;           // request bodies that are JSON
+  size_t upload_chunks_in_flight = 4;         // per upload: chunks being stored at once
+};
+
+class ApiServer {
+ public:
+  // Binds the listening socket (port 0: any free port). REQUIRES: `session` is open.
+  static Result<std::unique_ptr<ApiServer>> Bind(fs::Session& session, ServerOptions options);
+  ~ApiServer();
+
+  int port() const;
+  // Serves until Stop().
+  Status Serve();
+  void Stop();
+  // Prometheus text: requests, bytes, errors, cache tiers.
+  std::string MetricsText();
+
+  struct Impl;
+
+ private:
+  explicit ApiServer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace strata::server

@@ -1,0 +1,90 @@
+// /v1/kv/STORE[/KEY]: the KV stores (docs/api.md). Keys are 1..1024 bytes, values up to
+// ServerOptions::max_kv_value_bytes, each with an optional time to live.
+#include <fmt/core.h>
+
+#include "core/clock.h"
+#include "core/duration.h"
+#include "server/api_context.h"
+
+namespace strata::server {
+namespace {
+
+using httplib::Request;
+using httplib::Response;
+
+std::string Expiry(int64_t expires_ns) {
+  return expires_ns == 0 ? "null" : std::to_string(expires_ns);
+}
+
+}  // namespace
+
+void AddKvRoutes(httplib::Server& http, ApiContext& api) {
+  // Listing: keys in byte order after `after`, at most `limit`; `next` when there are more.
+  http.Get("/v1/kv/([^/]+)", [&api](const Request& req, Response& res) {
+    std::string store = req.matches[1];
+    if (!Guard(api, req, res, store, false)) return;
+    size_t limit = 1000;
+    try {
+      if (!Param(req, "limit").empty())
+        limit = std::clamp<size_t>(std::stoul(Param(req, "limit")), 1, 10000);
+    } catch (const std::exception&) {
+      return ReplyError(res, Status::InvalidArgument("limit is a number"));
+    }
+    Result<std::vector<meta::KvEntry>> keys =
+        api.session.meta().KvList(store, Param(req, "after"), limit + 1);
+    if (!keys.ok()) return ReplyError(res, keys.status());
+    std::string json = fmt::format(R"({{"store": {}, "keys": [)", load::JsonQuote(store));
+    size_t shown = std::min(keys->size(), limit);
+    for (size_t i = 0; i < shown; ++i) {
+      const meta::KvEntry& e = (*keys)[i];
+      json += fmt::format(R"({}{{"key": {}, "size": {}, "expires_ns": {}, "updated_ns": {}}})",
+                          i == 0 ? "" : ", ", load::JsonQuote(e.key), e.value_bytes,
+                          Expiry(e.expires_ns), e.updated_ns);
+    }
+    json += "]";
+    if (keys->size() > limit) json += R"(, "next": )" + load::JsonQuote((*keys)[limit - 1].key);
+    ReplyJson(res, 200, json + "}");
+  });
+  // The value's bytes as they were set.
+  http.Get("/v1/kv/([^/]+)/(.+)", [&api](const Request& req, Response& res) {
+    std::string store = req.matches[1];
+    if (!Guard(api, req, res, store, false)) return;
+    Result<meta::KvEntry> entry = api.session.meta().KvGet(store, std::string(req.matches[2]));
+    if (!entry.ok()) return ReplyError(res, entry.status());
+    if (entry->expires_ns != 0) res.set_header("X-Strata-Expires-Ns", Expiry(entry->expires_ns));
+    res.set_content(entry->value, "application/octet-stream");
+  });
+  // The body is the value; ?ttl=90s|15m|1h sets an expiry.
+  http.Put("/v1/kv/([^/]+)/(.+)", [&api](const Request& req, Response& res,
+                                         const httplib::ContentReader& body) {
+    std::string store = req.matches[1];
+    if (!Guard(api, req, res, store, true)) return;
+    int64_t expires_ns = 0;
+    if (std::string ttl = Param(req, "ttl"); !ttl.empty()) {
+      Result<int64_t> nanos = ParseDuration(ttl);
+      if (!nanos.ok() || *nanos <= 0) {
+        return ReplyError(res, Status::InvalidArgument(fmt::format(
+                                   "ttl '{}' is not a duration like 90s, 15m, 1h", ttl)));
+      }
+      expires_ns = NowNanos() + *nanos;
+    }
+    std::optional<std::string> value = ReadBody(body, api.options.max_kv_value_bytes, res);
+    if (!value) return;
+    Status set = api.session.meta().KvSet(store, std::string(req.matches[2]), *value, expires_ns);
+    if (!set.ok()) return ReplyError(res, set);
+    ReplyJson(res, 200,
+              fmt::format(R"({{"store": {}, "key": {}, "size": {}, "expires_ns": {}}})",
+                          load::JsonQuote(store), load::JsonQuote(req.matches[2].str()),
+                          value->size(), Expiry(expires_ns)));
+  });
+  http.Delete("/v1/kv/([^/]+)/(.+)",
+              [&api](const Request& req, Response& res, const httplib::ContentReader&) {
+                std::string store = req.matches[1];
+                if (!Guard(api, req, res, store, true)) return;
+                Status deleted = api.session.meta().KvDelete(store, std::string(req.matches[2]));
+                if (!deleted.ok()) return ReplyError(res, deleted);
+                res.status = 204;
+              });
+}
+
+}  // namespace strata::server

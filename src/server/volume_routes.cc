@@ -1,0 +1,386 @@
+// /v1/volumes…: volumes, and the files of one (list, stat, download, upload, move, copy, mkdir,
+// delete). docs/api.md is the reference.
+#include <algorithm>
+#include <ctime>
+
+#include <fmt/core.h>
+
+#include "core/clock.h"
+#include "core/digest.h"
+#include "core/duration.h"
+#include "fs/file_reader.h"
+#include "fs/path.h"
+#include "fs/stream_writer.h"
+#include "server/api_context.h"
+
+namespace strata::server {
+namespace {
+
+constexpr size_t kMaxListEntries = 1000000;  // one listing, whatever the paging
+constexpr size_t kDefaultPage = 1000;
+
+using httplib::Request;
+using httplib::Response;
+
+std::string_view TypeName(meta::FileType type) {
+  switch (type) {
+    case meta::FileType::kDirectory:
+      return "dir";
+    case meta::FileType::kSymlink:
+      return "symlink";
+    default:
+      return "file";
+  }
+}
+
+// RFC 3339 in UTC, for JSON.
+std::string IsoTime(int64_t ns) {
+  std::time_t seconds = static_cast<std::time_t>(ns / kNanosPerSecond);
+  std::tm tm{};
+  ::gmtime_r(&seconds, &tm);
+  char out[32];
+  std::strftime(out, sizeof(out), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return out;
+}
+
+// RFC 9110's IMF-fixdate, for Last-Modified.
+std::string HttpDate(int64_t ns) {
+  std::time_t seconds = static_cast<std::time_t>(ns / kNanosPerSecond);
+  std::tm tm{};
+  ::gmtime_r(&seconds, &tm);
+  char out[40];
+  std::strftime(out, sizeof(out), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  return out;
+}
+
+std::string EntryJson(std::string_view path, std::string_view name, const meta::Attr& attr) {
+  return fmt::format(
+      R"({{"name": {}, "path": {}, "type": "{}", "size": {}, "mode": "{:04o}", "mtime": "{}", )"
+      R"("mtime_ns": {}, "version": {}}})",
+      load::JsonQuote(name), load::JsonQuote(path), TypeName(attr.type), attr.size_bytes, attr.mode,
+      IsoTime(attr.mtime_ns), attr.mtime_ns, attr.version);
+}
+
+// A strong validator of a file's bytes: they are exactly its size and its chunk ids.
+std::string ETagOf(const meta::FileContent& content) {
+  StreamingDigest digest = StreamingDigest::Sha256();
+  digest.Update(std::to_string(content.size_bytes));
+  for (const ChunkId& id : content.chunks) digest.Update(id.Hex());
+  return "\"" + digest.FinalHex().substr(0, 32) + "\"";
+}
+
+// The volume named in the route, if the token may touch it; otherwise answered and null.
+std::unique_ptr<fs::Volume> OpenGuarded(ApiContext& api, const Request& req, Response& res,
+                                        bool write) {
+  std::string name = req.matches[1];
+  if (!Guard(api, req, res, name, write)) return nullptr;
+  Result<std::unique_ptr<fs::Volume>> volume = api.session.OpenVolume(name);
+  if (!volume.ok()) {
+    ReplyError(res, volume.status());
+    return nullptr;
+  }
+  return *std::move(volume);
+}
+
+// A volume path from the URL (after the route) or a parameter, validated and normalised.
+Result<std::string> VolumePath(std::string_view raw) {
+  ASSIGN_OR_RETURN(std::vector<std::string> names, fs::SplitPath(raw));
+  std::string joined = fs::JoinPath(names);
+  if (joined.size() > 4096) return Status::NameTooLong("a path is at most 4096 bytes");
+  return joined;
+}
+
+Status ListInto(fs::Volume& volume, const std::string& dir, bool recursive,
+                std::vector<std::pair<std::string, meta::Attr>>& out) {
+  ASSIGN_OR_RETURN(std::vector<meta::DirEntry> entries, volume.List(dir));
+  for (const meta::DirEntry& e : entries) {
+    if (out.size() >= kMaxListEntries) {
+      return Status::InvalidArgument(
+          fmt::format("more than {} entries: list a subdirectory", kMaxListEntries));
+    }
+    std::string path = fs::ChildPath(dir, e.name);
+    out.emplace_back(path, e.attr);
+    if (recursive && e.attr.type == meta::FileType::kDirectory) {
+      RETURN_IF_ERROR(ListInto(volume, path, true, out));
+    }
+  }
+  return Status::OK();
+}
+
+void ListFiles(ApiContext& api, const Request& req, Response& res) {
+  auto volume = OpenGuarded(api, req, res, false);
+  if (!volume) return;
+  Result<std::string> dir = VolumePath(Param(req, "path"));
+  if (!dir.ok()) return ReplyError(res, dir.status());
+  size_t limit = kDefaultPage, offset = 0;
+  try {
+    if (!Param(req, "limit").empty()) limit = std::stoul(Param(req, "limit"));
+    if (!Param(req, "cursor").empty()) offset = std::stoul(Param(req, "cursor"));
+  } catch (const std::exception&) {
+    return ReplyError(res, Status::InvalidArgument("limit and cursor are numbers"));
+  }
+  limit = std::clamp<size_t>(limit, 1, 10000);
+  std::vector<std::pair<std::string, meta::Attr>> entries;
+  Status listed = ListInto(*volume, *dir, FlagParam(req, "recursive"), entries);
+  if (!listed.ok()) return ReplyError(res, listed);
+  std::string json = fmt::format(R"({{"volume": {}, "path": {}, "entries": [)",
+                                 load::JsonQuote(volume->info().name), load::JsonQuote(*dir));
+  size_t end = std::min(entries.size(), offset + limit);
+  for (size_t i = offset; i < end; ++i) {
+    const auto& [path, attr] = entries[i];
+    json += (i == offset ? "" : ", ") + EntryJson(path, path.substr(path.rfind('/') + 1), attr);
+  }
+  json += "]";
+  if (end < entries.size()) json += fmt::format(R"(, "next_cursor": "{}")", end);
+  json += "}";
+  ReplyJson(res, 200, json);
+}
+
+void StatFile(ApiContext& api, const Request& req, Response& res) {
+  auto volume = OpenGuarded(api, req, res, false);
+  if (!volume) return;
+  Result<std::string> path = VolumePath(Param(req, "path"));
+  if (!path.ok()) return ReplyError(res, path.status());
+  Result<meta::Attr> attr = volume->Stat(*path);
+  if (!attr.ok()) return ReplyError(res, attr.status());
+  std::string json = EntryJson(*path, path->substr(path->rfind('/') + 1), *attr);
+  if (attr->type == meta::FileType::kSymlink) {
+    Result<std::string> target = volume->ReadLink(*path);
+    if (target.ok()) json.insert(json.size() - 1, ", \"target\": " + load::JsonQuote(*target));
+  }
+  ReplyJson(res, 200, json);
+}
+
+void Download(ApiContext& api, const Request& req, Response& res) {
+  auto volume = OpenGuarded(api, req, res, false);
+  if (!volume) return;
+  Result<std::string> path = VolumePath(std::string(req.matches[2]));
+  if (!path.ok()) return ReplyError(res, path.status());
+  meta::Attr attr;
+  Result<meta::FileContent> content = volume->Content(*path, &attr);
+  if (!content.ok()) {
+    if (content.status().code() == Code::kIsDirectory) {
+      return ReplyError(res, Status::IsDirectory(fmt::format(
+                                 "{} is a directory: list it with GET /v1/volumes/{}/files?path={}",
+                                 *path, volume->info().name, *path)));
+    }
+    return ReplyError(res, content.status());
+  }
+  std::string etag = ETagOf(*content);
+  res.set_header("ETag", etag);
+  res.set_header("Last-Modified", HttpDate(attr.mtime_ns));
+  res.set_header("Accept-Ranges", "bytes");
+  res.set_header("Cache-Control", "no-cache");
+  if (FlagParam(req, "download")) {
+    std::string name = path->substr(path->rfind('/') + 1);
+    std::string safe;
+    for (char c : name)
+      safe += (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) ? '_' : c;
+    res.set_header("Content-Disposition", fmt::format("attachment; filename=\"{}\"", safe));
+  }
+  std::string if_none_match = req.get_header_value("If-None-Match");
+  if (!if_none_match.empty() && (if_none_match == etag || if_none_match == "*" ||
+                                 if_none_match.find(etag) != std::string::npos)) {
+    res.status = 304;
+    return;
+  }
+  // httplib serves the ranges it parsed; one wholly past the end is refused here (RFC
+  // 9110 15.5.17).
+  for (const httplib::Range& r : req.ranges) {
+    bool satisfiable = r.first >= 0 ? static_cast<uint64_t>(r.first) < content->size_bytes
+                                    : r.second > 0 && content->size_bytes > 0;
+    if (!satisfiable) {
+      res.set_header("Content-Range", fmt::format("bytes */{}", content->size_bytes));
+      ReplyError(res, Status::InvalidArgument("the range is past the end of the file"));
+      res.status = 416;
+      return;
+    }
+  }
+  api.counters.downloads.fetch_add(1, std::memory_order_relaxed);
+  // The reader lives as long as the response: httplib calls the provider piece by piece, at the
+  // offsets of the requested range, after this handler returns.
+  auto reader = std::make_shared<fs::FileReader>(*volume, api.session.pool(), *content, *path);
+  auto shared_volume = std::shared_ptr<fs::Volume>(std::move(volume));
+  auto buffer = std::make_shared<std::vector<uint8_t>>(1 << 20);
+  ApiCounters* counters = &api.counters;
+  res.set_content_provider(content->size_bytes, "application/octet-stream",
+                           [reader, shared_volume, buffer, counters](size_t offset, size_t length,
+                                                                     httplib::DataSink& sink) {
+                             size_t want = std::min(length, buffer->size());
+                             Result<size_t> got =
+                                 reader->ReadAt(offset, std::span<uint8_t>(buffer->data(), want));
+                             if (!got.ok() || *got == 0)
+                               return false;  // the connection is closed: a short body
+                             counters->bytes_out.fetch_add(*got, std::memory_order_relaxed);
+                             return sink.write(reinterpret_cast<const char*>(buffer->data()), *got);
+                           });
+}
+
+void Upload(ApiContext& api, const Request& req, Response& res,
+            const httplib::ContentReader& body) {
+  auto volume = OpenGuarded(api, req, res, true);
+  if (!volume) return;
+  Result<std::string> path = VolumePath(std::string(req.matches[2]));
+  if (!path.ok()) return ReplyError(res, path.status());
+  if (*path == "/") return ReplyError(res, Status::InvalidArgument("upload to a file path"));
+  // Refuse what cannot succeed before reading the body: a directory in the way, a missing
+  // parent without ?parents.
+  Result<meta::Attr> existing = volume->Stat(*path, true);
+  if (existing.ok() && existing->type == meta::FileType::kDirectory) {
+    return ReplyError(res, Status::IsDirectory(fmt::format("{} is a directory", *path)));
+  }
+  std::string parent = path->substr(0, path->rfind('/'));
+  if (parent.empty()) parent = "/";
+  Result<meta::Attr> parent_attr = volume->Stat(parent, true);
+  if (!parent_attr.ok() && parent_attr.status().code() == Code::kNotFound &&
+      !Param(req, "parents").empty() && !FlagParam(req, "parents")) {
+    return ReplyError(res, parent_attr.status());
+  }
+  if (!parent_attr.ok()) {
+    Result<meta::Attr> made = volume->Mkdir(parent, 0755, /*parents=*/true);
+    if (!made.ok()) return ReplyError(res, made.status());
+  }
+  std::string expected_sha256 = req.get_header_value("X-Strata-Sha256");
+  StreamingDigest digest = StreamingDigest::Sha256();
+  fs::StreamWriter writer(*volume, api.session.pool(), api.options.upload_chunks_in_flight);
+  Status failed;
+  bool complete = body([&](const char* data, size_t length) {
+    std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(data), length);
+    if (!expected_sha256.empty()) digest.Update(bytes);
+    api.counters.bytes_in.fetch_add(length, std::memory_order_relaxed);
+    failed = writer.Append(bytes);
+    return failed.ok();
+  });
+  if (!failed.ok()) return ReplyError(res, failed);
+  if (!complete) {
+    return ReplyError(res, Status::InvalidArgument("the body ended early; nothing was written"));
+  }
+  if (!expected_sha256.empty() && digest.FinalHex() != expected_sha256) {
+    return ReplyError(res, Status::InvalidArgument(
+                               "the body does not hash to X-Strata-Sha256; nothing was written"));
+  }
+  Result<meta::Attr> attr = writer.Commit(*path);
+  if (!attr.ok()) return ReplyError(res, attr.status());
+  api.counters.uploads.fetch_add(1, std::memory_order_relaxed);
+  ReplyJson(res, 201, EntryJson(*path, path->substr(path->rfind('/') + 1), *attr));
+}
+
+void Remove(ApiContext& api, const Request& req, Response& res) {
+  auto volume = OpenGuarded(api, req, res, true);
+  if (!volume) return;
+  Result<std::string> path = VolumePath(std::string(req.matches[2]));
+  if (!path.ok()) return ReplyError(res, path.status());
+  if (*path == "/") return ReplyError(res, Status::InvalidArgument("the root cannot be removed"));
+  Status removed = volume->Remove(*path, FlagParam(req, "recursive"));
+  if (!removed.ok()) return ReplyError(res, removed);
+  res.status = 204;
+}
+
+// POST /v1/volumes/V/move|copy {"from", "to"[, "recursive"]}; /mkdir {"path"[, "parents"]}.
+void PathOperation(ApiContext& api, const Request& req, Response& res,
+                   const httplib::ContentReader& body, std::string_view op) {
+  auto volume = OpenGuarded(api, req, res, true);
+  if (!volume) return;
+  std::optional<load::JsonValue> json = ReadJsonObject(body, api.options.max_json_bytes, res);
+  if (!json) return;
+  Status status;
+  if (op == "mkdir") {
+    Result<std::string> raw = StringMember(*json, "path");
+    if (!raw.ok()) return ReplyError(res, raw.status());
+    Result<std::string> path = VolumePath(*raw);
+    if (!path.ok()) return ReplyError(res, path.status());
+    Result<meta::Attr> attr = volume->Mkdir(*path, 0755, BoolMember(*json, "parents", false));
+    if (!attr.ok()) return ReplyError(res, attr.status());
+    return ReplyJson(res, 201, EntryJson(*path, path->substr(path->rfind('/') + 1), *attr));
+  }
+  Result<std::string> from_raw = StringMember(*json, "from");
+  Result<std::string> to_raw = StringMember(*json, "to");
+  if (!from_raw.ok()) return ReplyError(res, from_raw.status());
+  if (!to_raw.ok()) return ReplyError(res, to_raw.status());
+  Result<std::string> from = VolumePath(*from_raw);
+  Result<std::string> to = VolumePath(*to_raw);
+  if (!from.ok()) return ReplyError(res, from.status());
+  if (!to.ok()) return ReplyError(res, to.status());
+  if (*from == "/" || *to == "/") {
+    return ReplyError(res, Status::InvalidArgument("the root cannot be moved or replaced"));
+  }
+  status = op == "move" ? volume->Rename(*from, *to)
+                        : volume->Copy(*from, *to, BoolMember(*json, "recursive", false));
+  if (!status.ok()) return ReplyError(res, status);
+  Result<meta::Attr> attr = volume->Stat(*to);
+  if (!attr.ok()) return ReplyError(res, attr.status());
+  ReplyJson(res, 200, EntryJson(*to, to->substr(to->rfind('/') + 1), *attr));
+}
+
+std::string VolumeJson(const meta::VolumeInfo& v) {
+  return fmt::format(R"({{"name": {}, "chunk_size": {}, "created": "{}"}})",
+                     load::JsonQuote(v.name), v.chunk_size_bytes, IsoTime(v.created_ns));
+}
+
+}  // namespace
+
+void AddVolumeRoutes(httplib::Server& http, ApiContext& api) {
+  http.Get("/v1/volumes", [&api](const Request& req, Response& res) {
+    // Any token may list the volumes; one scoped to a volume sees that one.
+    std::optional<meta::TokenInfo> token = AuthenticateRequest(api, req, res);
+    if (!token) return;
+    Result<std::vector<meta::VolumeInfo>> volumes = api.session.meta().ListVolumes();
+    if (!volumes.ok()) return ReplyError(res, volumes.status());
+    std::string json = R"({"volumes": [)";
+    bool first = true;
+    for (const meta::VolumeInfo& v : *volumes) {
+      if (!token->volume.empty() && token->volume != v.name) continue;
+      json += (first ? "" : ", ") + VolumeJson(v);
+      first = false;
+    }
+    ReplyJson(res, 200, json + "]}");
+  });
+  http.Post(
+      "/v1/volumes", [&api](const Request& req, Response& res, const httplib::ContentReader& body) {
+        if (!Guard(api, req, res, "", true)) return;
+        std::optional<load::JsonValue> json = ReadJsonObject(body, api.options.max_json_bytes, res);
+        if (!json) return;
+        Result<std::string> name = StringMember(*json, "name");
+        if (!name.ok()) return ReplyError(res, name.status());
+        uint64_t chunk_size = meta::kDefaultChunkSize;
+        if (const load::JsonValue* size = json->Find("chunk_size")) {
+          if (!size->is_integer() || size->integer() <= 0) {
+            return ReplyError(res, Status::InvalidArgument("chunk_size is a number of bytes"));
+          }
+          chunk_size = static_cast<uint64_t>(size->integer());
+        }
+        Result<meta::VolumeInfo> made = api.session.meta().CreateVolume(*name, chunk_size);
+        if (!made.ok()) return ReplyError(res, made.status());
+        ReplyJson(res, 201, VolumeJson(*made));
+      });
+  http.Delete("/v1/volumes/([^/]+)",
+              [&api](const Request& req, Response& res, const httplib::ContentReader&) {
+                if (!Guard(api, req, res, "", true)) return;
+                Status deleted = api.session.meta().DeleteVolume(std::string(req.matches[1]));
+                if (!deleted.ok()) return ReplyError(res, deleted);
+                res.status = 204;
+              });
+  http.Get("/v1/volumes/([^/]+)/files",
+           [&api](const Request& req, Response& res) { ListFiles(api, req, res); });
+  http.Get("/v1/volumes/([^/]+)/stat",
+           [&api](const Request& req, Response& res) { StatFile(api, req, res); });
+  http.Get("/v1/volumes/([^/]+)/files(/.*)",
+           [&api](const Request& req, Response& res) { Download(api, req, res); });
+  // httplib answers HEAD through the GET route, without the body; the headers are the GET's.
+  http.Put("/v1/volumes/([^/]+)/files(/.*)",
+           [&api](const Request& req, Response& res, const httplib::ContentReader& body) {
+             Upload(api, req, res, body);
+           });
+  http.Delete("/v1/volumes/([^/]+)/files(/.*)",
+              [&api](const Request& req, Response& res, const httplib::ContentReader&) {
+                Remove(api, req, res);
+              });
+  for (std::string op : {"move", "copy", "mkdir"}) {
+    http.Post("/v1/volumes/([^/]+)/" + op,
+              [&api, op](const Request& req, Response& res, const httplib::ContentReader& body) {
+                PathOperation(api, req, res, body, op);
+              });
+  }
+}
+
+}  // namespace strata::server
