@@ -43,6 +43,10 @@ void AddMaintenanceCommands(CLI::App& app, fs::Session& ctx, Action& action, int
         fmt::print("gc: {} {} removed files (kept until now for readers that had them open)\n",
                    gc->dry_run ? "would forget" : "forgot", r.unlinked_purged);
       }
+      if (r.expired_uploads || r.expired_kv) {
+        fmt::print("gc: removed {} expired upload sessions and {} expired KV keys\n",
+                   r.expired_uploads, r.expired_kv);
+      }
       if (r.leftover_marks) {
         fmt::print("gc: finished {} deletions an interrupted gc had started\n", r.leftover_marks);
       }

@@ -14,11 +14,14 @@
 #include "bucket/bucket_session.h"
 #include "cli/commands.h"
 #include "cli/progress.h"
+#include "cli/remote_put.h"
 #include "core/byte_size.h"
 #include "core/posix.h"
 #include "fs/get_job.h"
 #include "fs/prefetch_job.h"
 #include "fs/put_job.h"
+#include "fs/url_import.h"
+#include "store/http_client.h"
 
 namespace strata::cli {
 namespace {
@@ -71,23 +74,66 @@ Status PrefetchBucket(fs::Session& ctx, const PrefetchOptions& pre) {
 
 void AddTransferCommands(CLI::App& app, fs::Session& ctx, Action& action) {
   struct PutOptions {
-    std::string volume, local, path;
+    std::string volume, local, path, token;
   };
   auto put = std::make_shared<PutOptions>();
   CLI::App* put_cmd = app.add_subcommand(
       "put", "Upload a local file or directory tree into a volume (chunks in parallel)");
   put_cmd->add_option("volume", put->volume, "Volume name")->required();
-  put_cmd->add_option("local", put->local, "Local file or directory")->required();
+  put_cmd->add_option("local", put->local, "Local file or directory, or an http(s) URL to fetch")
+      ->required();
   put_cmd
       ->add_option("path", put->path,
-                   "Destination path in the volume; a file put onto an existing directory "
-                   "goes inside it")
+                   "Destination path in the volume (a file put onto an existing directory "
+                   "goes inside it), or http(s)://SERVER/PATH of a `strata serve`")
       ->required();
+  put_cmd->add_option("--token", put->token,
+                      "The server's API token, for a http(s):// destination (env STRATA_TOKEN)");
   put_cmd->footer(
-      "A file appears only once all its chunks are stored. Chunks the store already has are "
-      "not uploaded again, so re-putting an unchanged tree uploads nothing.");
+      "A file appears only once all its chunks are stored. Chunks the store already has are\n"
+      "not uploaded again, so re-putting an unchanged tree uploads nothing.\n"
+      "To a server (strata put weights ./m.bin http://host:8080/models/m.bin): resumable upload\n"
+      "sessions; run the same command again after an interruption and only the missing parts\n"
+      "are sent. From a URL (strata put weights https://host/m.bin /models/m.bin): streamed into\n"
+      "chunks as it downloads, following redirects; nothing appears unless it all arrived.");
   put_cmd->callback([&ctx, &action, put] {
     action = [&ctx, put]() -> Status {
+      auto is_url = [](const std::string& s) {
+        return s.starts_with("http://") || s.starts_with("https://");
+      };
+      if (is_url(put->path)) {
+        RETURN_IF_ERROR(ctx.Open());
+        RemotePut remote{ctx.options().home, put->volume, put->local, put->path, put->token};
+        if (remote.token.empty()) {
+          const char* env = std::getenv("STRATA_TOKEN");
+          remote.token = env ? env : "";
+        }
+        uint64_t resumed = 0;
+        return RunTransfer(
+            "put", "sent",
+            [&](fs::TransferStats& stats) {
+              return PutToServer(remote, ctx.pool(), stats, resumed);
+            },
+            [&](const fs::TransferStats&) {
+              return resumed
+                         ? fmt::format("; resumed: {} parts were already on the server", resumed)
+                         : std::string();
+            });
+      }
+      if (is_url(put->local)) {
+        ASSIGN_OR_RETURN(auto volume, ctx.OpenVolume(put->volume));
+        store::HttpClient http(store::HttpClientOptions{});
+        return RunTransfer("put", "downloaded",
+                           [&](fs::TransferStats& stats) {
+                             std::string parent = put->path.substr(0, put->path.rfind('/'));
+                             if (!parent.empty())
+                               RETURN_IF_ERROR(volume->Mkdir(parent, 0755, true).status());
+                             return fs::ImportUrl(*volume, ctx.pool(), http, put->local, put->path,
+                                                  stats)
+                                 .status();
+                           },
+                           {});
+      }
       ASSIGN_OR_RETURN(auto volume, ctx.OpenVolume(put->volume));
       return RunTransfer(
           "put", "read",

@@ -40,6 +40,10 @@ Result<GcReport> RunGc(meta::MetaStore& meta, store::ObjectStore& objects, Threa
   // Files whose last name went before the cutoff are forgotten first, so their chunks count as
   // unused below. (A dry run counts them; their chunks then still count as in use.)
   ASSIGN_OR_RETURN(report.unlinked_purged, meta.PurgeUnlinked(cutoff, options.dry_run));
+  // Likewise upload sessions past their expiry: their parts' chunks stop counting as used.
+  if (!options.dry_run) {
+    ASSIGN_OR_RETURN(report.expired_uploads, meta.ExpireUploads(NowNanos()));
+  }
 
   // Candidates: chunk objects written before the cutoff. Anything younger may belong to a put
   // that has not claimed or committed yet.

@@ -35,6 +35,7 @@ struct GcReport {
   uint64_t other_objects = 0;    // keys that are not chunks: never touched
   uint64_t unlinked_purged = 0;  // files without a name since before the grace period, forgotten
   uint64_t expired_kv = 0;       // KV keys past their expiry, removed
+  uint64_t expired_uploads = 0;  // upload sessions past their expiry, removed with their parts
 };
 
 Result<GcReport> RunGc(meta::MetaStore& meta, store::ObjectStore& objects, ThreadPool& pool,

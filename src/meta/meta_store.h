@@ -123,6 +123,21 @@ class MetaStore {
   virtual Result<std::vector<KvEntry>> KvList(std::string_view store, std::string_view after,
                                               size_t limit) = 0;
   virtual Result<size_t> PurgeExpiredKv(int64_t now_ns) = 0;
+
+  // Resumable uploads (the server's). The parts of a session keep their chunks referenced (gc
+  // keeps them) until it is completed, aborted or expired (ExpireUploads, run by gc).
+  virtual Status CreateUpload(const UploadInfo& info) = 0;
+  // NotFound for an unknown or expired session.
+  virtual Result<UploadInfo> GetUpload(std::string_view id) = 0;
+  // Records (or replaces) a part whose chunks are stored.
+  virtual Status PutUploadPart(std::string_view id, const UploadPart& part) = 0;
+  virtual Result<std::vector<UploadPart>> ListUploadParts(std::string_view id) = 0;
+  // In one transaction: the parts, in order, become file `name` in `parent` (as CommitFile) and
+  // the session ends. InvalidArgument when parts are missing or of the wrong size.
+  virtual Result<Attr> CompleteUpload(std::string_view id, InodeId parent, std::string_view name,
+                                      const NewNode& node) = 0;
+  virtual Status AbortUpload(std::string_view id) = 0;
+  virtual Result<size_t> ExpireUploads(int64_t now_ns) = 0;
 };
 
 }  // namespace strata::meta

@@ -75,6 +75,22 @@ CREATE TABLE kv (
   updated_ns  BIGINT NOT NULL,
   PRIMARY KEY (store_name, item_key)
 );
+CREATE TABLE uploads (
+  id          TEXT PRIMARY KEY,
+  volume_id   BIGINT NOT NULL,
+  path        TEXT NOT NULL,
+  part_size   BIGINT NOT NULL,
+  created_ns  BIGINT NOT NULL,
+  expires_ns  BIGINT NOT NULL
+);
+CREATE TABLE upload_parts (
+  upload_id  TEXT NOT NULL,
+  part       BIGINT NOT NULL,
+  size       BIGINT NOT NULL,
+  sha256     TEXT NOT NULL,
+  chunks     BYTEA NOT NULL,
+  PRIMARY KEY (upload_id, part)
+);
 )sql";
 
 }  // namespace

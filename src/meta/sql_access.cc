@@ -22,6 +22,28 @@ constexpr const char* kLive = "(expires_ns = 0 OR expires_ns > ?)";
 
 }  // namespace
 
+std::string EncodeChunks(const std::vector<ChunkId>& chunks) {
+  std::string out;
+  out.reserve(chunks.size() * ChunkId::kSize);
+  for (const auto& id : chunks) {
+    out.append(reinterpret_cast<const char*>(id.bytes().data()), ChunkId::kSize);
+  }
+  return out;
+}
+
+Result<std::vector<ChunkId>> DecodeChunks(std::string_view blob, std::string_view what) {
+  if (blob.size() % ChunkId::kSize != 0) {
+    return Status::Corruption(fmt::format("{} has a chunk list of {} bytes", what, blob.size()));
+  }
+  std::vector<ChunkId> chunks;
+  chunks.reserve(blob.size() / ChunkId::kSize);
+  for (size_t off = 0; off < blob.size(); off += ChunkId::kSize) {
+    chunks.push_back(ChunkId::FromRaw(std::span<const uint8_t>(
+        reinterpret_cast<const uint8_t*>(blob.data() + off), ChunkId::kSize)));
+  }
+  return chunks;
+}
+
 Result<TokenInfo> InsertToken(SqlConnection& conn, std::string_view hash, const TokenInfo& info) {
   Result<TokenInfo> existing = SelectToken(conn, hash);
   if (existing.ok()) return Status::AlreadyExists("a token with that hash exists");
@@ -125,6 +147,106 @@ Result<size_t> DeleteExpiredKv(SqlConnection& conn, int64_t now_ns) {
   s->Bind(1, now_ns);
   RETURN_IF_ERROR(s->Exec());
   return static_cast<size_t>(conn.Changes());
+}
+
+Status InsertUpload(SqlConnection& conn, const UploadInfo& info) {
+  ASSIGN_OR_RETURN(auto s, conn.Prepare("INSERT INTO uploads (id, volume_id, path, part_size, "
+                                        "created_ns, expires_ns) VALUES (?, ?, ?, ?, ?, ?)"));
+  s->BindText(1, info.id)
+      .Bind(2, static_cast<int64_t>(info.volume_id))
+      .BindText(3, info.path)
+      .Bind(4, static_cast<int64_t>(info.part_size))
+      .Bind(5, info.created_ns)
+      .Bind(6, info.expires_ns);
+  return s->Exec();
+}
+
+Result<UploadInfo> SelectUpload(SqlConnection& conn, std::string_view id, int64_t now_ns) {
+  ASSIGN_OR_RETURN(auto s, conn.Prepare("SELECT volume_id, path, part_size, created_ns, "
+                                        "expires_ns FROM uploads WHERE id = ? AND expires_ns > ?"));
+  s->BindText(1, id).Bind(2, now_ns);
+  ASSIGN_OR_RETURN(bool row, s->Step());
+  if (!row) return Status::NotFound(fmt::format("no upload session '{}' (or it expired)", id));
+  UploadInfo info;
+  info.id = std::string(id);
+  info.volume_id = static_cast<uint64_t>(s->Int(0));
+  info.path = std::string(s->Blob(1));
+  info.part_size = static_cast<uint64_t>(s->Int(2));
+  info.created_ns = s->Int(3);
+  info.expires_ns = s->Int(4);
+  return info;
+}
+
+Status UpsertUploadPart(SqlConnection& conn, std::string_view id, const UploadPart& part) {
+  ASSIGN_OR_RETURN(auto s, conn.Prepare("INSERT INTO upload_parts (upload_id, part, size, sha256, "
+                                        "chunks) VALUES (?, ?, ?, ?, ?) ON CONFLICT (upload_id, "
+                                        "part) DO UPDATE SET size = excluded.size, sha256 = "
+                                        "excluded.sha256, chunks = excluded.chunks"));
+  s->BindText(1, id)
+      .Bind(2, static_cast<int64_t>(part.number))
+      .Bind(3, static_cast<int64_t>(part.size_bytes))
+      .BindText(4, part.sha256)
+      .BindBlob(5, EncodeChunks(part.chunks));
+  return s->Exec();
+}
+
+Result<std::vector<UploadPart>> SelectUploadParts(SqlConnection& conn, std::string_view id) {
+  ASSIGN_OR_RETURN(auto s, conn.Prepare("SELECT part, size, sha256, chunks FROM upload_parts "
+                                        "WHERE upload_id = ? ORDER BY part"));
+  s->BindText(1, id);
+  std::vector<UploadPart> out;
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) return out;
+    UploadPart part;
+    part.number = static_cast<uint32_t>(s->Int(0));
+    part.size_bytes = static_cast<uint64_t>(s->Int(1));
+    part.sha256 = std::string(s->Blob(2));
+    ASSIGN_OR_RETURN(part.chunks, DecodeChunks(s->Blob(3), fmt::format("part {} of upload {}",
+                                                                       part.number, id)));
+    out.push_back(std::move(part));
+  }
+}
+
+Status DeleteUpload(SqlConnection& conn, std::string_view id) {
+  for (const char* sql :
+       {"DELETE FROM upload_parts WHERE upload_id = ?", "DELETE FROM uploads WHERE id = ?"}) {
+    ASSIGN_OR_RETURN(auto s, conn.Prepare(sql));
+    s->BindText(1, id);
+    RETURN_IF_ERROR(s->Exec());
+  }
+  if (conn.Changes() == 0) return Status::NotFound(fmt::format("no upload session '{}'", id));
+  return Status::OK();
+}
+
+Result<size_t> DeleteExpiredUploads(SqlConnection& conn, int64_t now_ns) {
+  {
+    ASSIGN_OR_RETURN(auto s, conn.Prepare("DELETE FROM upload_parts WHERE upload_id IN (SELECT id "
+                                          "FROM uploads WHERE expires_ns <= ?)"));
+    s->Bind(1, now_ns);
+    RETURN_IF_ERROR(s->Exec());
+  }
+  ASSIGN_OR_RETURN(auto s, conn.Prepare("DELETE FROM uploads WHERE expires_ns <= ?"));
+  s->Bind(1, now_ns);
+  RETURN_IF_ERROR(s->Exec());
+  return static_cast<size_t>(conn.Changes());
+}
+
+Status ForEachUploadChunk(SqlConnection& conn,
+                          const std::function<void(const ChunkId&, uint64_t length)>& fn) {
+  ASSIGN_OR_RETURN(auto s, conn.Prepare("SELECT p.size, v.chunk_size, p.chunks, p.part, u.id "
+                                        "FROM upload_parts p JOIN uploads u ON u.id = "
+                                        "p.upload_id JOIN volumes v ON v.id = u.volume_id"));
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) return Status::OK();
+    auto size = static_cast<uint64_t>(s->Int(0));
+    auto chunk_size = static_cast<uint64_t>(s->Int(1));
+    ASSIGN_OR_RETURN(
+        std::vector<ChunkId> chunks,
+        DecodeChunks(s->Blob(2), fmt::format("part {} of upload {}", s->Int(3), s->Blob(4))));
+    for (size_t i = 0; i < chunks.size(); ++i) fn(chunks[i], ChunkLength(size, chunk_size, i));
+  }
 }
 
 }  // namespace strata::meta::sql

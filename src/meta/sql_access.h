@@ -2,6 +2,8 @@
 // stores. Each function runs inside the caller's transaction on `conn`.
 #pragma once
 
+#include <functional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -9,6 +11,10 @@
 #include "meta/types.h"
 
 namespace strata::meta::sql {
+
+// A chunk list as stored: the 32-byte ids concatenated. `what` names the owner in errors.
+std::string EncodeChunks(const std::vector<ChunkId>& chunks);
+Result<std::vector<ChunkId>> DecodeChunks(std::string_view blob, std::string_view what);
 
 Result<TokenInfo> InsertToken(SqlConnection& conn, std::string_view hash, const TokenInfo& info);
 Result<std::vector<TokenInfo>> SelectTokens(SqlConnection& conn);
@@ -23,5 +29,17 @@ Status DeleteKv(SqlConnection& conn, std::string_view store, std::string_view ke
 Result<std::vector<KvEntry>> SelectKvKeys(SqlConnection& conn, std::string_view store,
                                           std::string_view after, size_t limit, int64_t now_ns);
 Result<size_t> DeleteExpiredKv(SqlConnection& conn, int64_t now_ns);
+
+Status InsertUpload(SqlConnection& conn, const UploadInfo& info);
+// NotFound also for an expired session.
+Result<UploadInfo> SelectUpload(SqlConnection& conn, std::string_view id, int64_t now_ns);
+Status UpsertUploadPart(SqlConnection& conn, std::string_view id, const UploadPart& part);
+// In part order.
+Result<std::vector<UploadPart>> SelectUploadParts(SqlConnection& conn, std::string_view id);
+Status DeleteUpload(SqlConnection& conn, std::string_view id);
+Result<size_t> DeleteExpiredUploads(SqlConnection& conn, int64_t now_ns);
+// Every chunk of every part of every session (live or not: gc expires sessions first).
+Status ForEachUploadChunk(SqlConnection& conn,
+                          const std::function<void(const ChunkId&, uint64_t length)>& fn);
 
 }  // namespace strata::meta::sql

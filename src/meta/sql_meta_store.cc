@@ -38,29 +38,6 @@ Attr AttrFromRow(const Stmt& s, int first) {
   return a;
 }
 
-std::string EncodeChunks(const std::vector<ChunkId>& chunks) {
-  std::string out;
-  out.reserve(chunks.size() * ChunkId::kSize);
-  for (const auto& id : chunks) {
-    out.append(reinterpret_cast<const char*>(id.bytes().data()), ChunkId::kSize);
-  }
-  return out;
-}
-
-Result<std::vector<ChunkId>> DecodeChunks(std::string_view blob, InodeId ino) {
-  if (blob.size() % ChunkId::kSize != 0) {
-    return Status::Corruption(
-        fmt::format("inode {} has a chunk list of {} bytes", ino.value, blob.size()));
-  }
-  std::vector<ChunkId> chunks;
-  chunks.reserve(blob.size() / ChunkId::kSize);
-  for (size_t off = 0; off < blob.size(); off += ChunkId::kSize) {
-    chunks.push_back(ChunkId::FromRaw(std::span<const uint8_t>(
-        reinterpret_cast<const uint8_t*>(blob.data() + off), ChunkId::kSize)));
-  }
-  return chunks;
-}
-
 class SqlMetaStore final : public MetaStore {
  public:
   explicit SqlMetaStore(std::unique_ptr<SqlConnection> conn) : conn_(std::move(conn)) {}
@@ -183,7 +160,8 @@ class SqlMetaStore final : public MetaStore {
     }
     FileContent content;
     content.size_bytes = static_cast<uint64_t>(s->Int(1));
-    ASSIGN_OR_RETURN(content.chunks, DecodeChunks(s->Blob(2), ino));
+    ASSIGN_OR_RETURN(content.chunks,
+                     sql::DecodeChunks(s->Blob(2), fmt::format("inode {}", ino.value)));
     return content;
   }
 
@@ -218,51 +196,7 @@ class SqlMetaStore final : public MetaStore {
     std::lock_guard lock(mu_);
     Attr result;
     RETURN_IF_ERROR(conn_->InTransaction([&]() -> Status {
-      ASSIGN_OR_RETURN(uint64_t volume_id, RequireDirectory(parent));
-      ASSIGN_OR_RETURN(uint64_t chunk_size, ChunkSizeOf(volume_id));
-      RETURN_IF_ERROR(ValidateContent(content, chunk_size));
-      int64_t now = NowNanos();
-      int64_t mtime = node.mtime_ns != 0 ? node.mtime_ns : now;
-      std::string blob = EncodeChunks(content.chunks);
-      Result<Attr> existing = LookupLocked(parent, name);
-      if (!existing.ok() && existing.status().code() != Code::kNotFound) return existing.status();
-      if (existing.ok() && existing->type == FileType::kDirectory) {
-        return Status::IsDirectory(fmt::format("'{}' is a directory", name));
-      }
-      if (existing.ok() && existing->type == FileType::kRegular) {
-        ASSIGN_OR_RETURN(
-            bool same, SameFile(existing->ino, content.size_bytes, blob, node.mode & 07777, mtime));
-        if (same) {  // re-publishing identical content: keep the version caches know
-          result = *existing;
-          return Status::OK();
-        }
-        ASSIGN_OR_RETURN(auto s, conn_->Prepare("UPDATE inodes SET size = ?, chunks = ?, mode = ?, "
-                                                "mtime_ns = ?, ctime_ns = ?, version = version + 1 "
-                                                "WHERE ino = ?"));
-        s->Bind(1, static_cast<int64_t>(content.size_bytes))
-            .BindBlob(2, blob)
-            .Bind(3, node.mode & 07777)
-            .Bind(4, mtime)
-            .Bind(5, now)
-            .Bind(6, existing->ino);
-        RETURN_IF_ERROR(s->Exec());
-        ASSIGN_OR_RETURN(result, GetAttrLocked(existing->ino));
-        return Status::OK();
-      }
-      if (existing.ok()) RETURN_IF_ERROR(RemoveEntry(parent, name, *existing));  // a symlink
-      NewNode file = node;
-      file.type = FileType::kRegular;
-      file.mtime_ns = mtime;
-      ASSIGN_OR_RETURN(InodeId ino, InsertInode(volume_id, file, InodeId{0}, 1, "", now));
-      {
-        ASSIGN_OR_RETURN(auto s,
-                         conn_->Prepare("UPDATE inodes SET size = ?, chunks = ? WHERE ino = ?"));
-        s->Bind(1, static_cast<int64_t>(content.size_bytes)).BindBlob(2, blob).Bind(3, ino);
-        RETURN_IF_ERROR(s->Exec());
-      }
-      RETURN_IF_ERROR(InsertEntry(parent, name, ino));
-      RETURN_IF_ERROR(TouchDirectory(parent, now));
-      ASSIGN_OR_RETURN(result, GetAttrLocked(ino));
+      ASSIGN_OR_RETURN(result, CommitFileLocked(parent, name, node, content));
       return Status::OK();
     }));
     return result;
@@ -290,7 +224,7 @@ class SqlMetaStore final : public MetaStore {
                                               "mtime_ns = ?, ctime_ns = ?, version = version + 1 "
                                               "WHERE ino = ?"));
       s->Bind(1, static_cast<int64_t>(content.size_bytes))
-          .BindBlob(2, EncodeChunks(content.chunks))
+          .BindBlob(2, sql::EncodeChunks(content.chunks))
           .Bind(3, mtime_ns != 0 ? mtime_ns : now)
           .Bind(4, now)
           .Bind(5, ino);
@@ -564,6 +498,93 @@ class SqlMetaStore final : public MetaStore {
     return purged;
   }
 
+  // ---- resumable uploads ----
+
+  Status CreateUpload(const UploadInfo& info) override {
+    std::lock_guard lock(mu_);
+    return conn_->InTransaction([&]() -> Status {
+      ASSIGN_OR_RETURN(uint64_t chunk_size, ChunkSizeOf(info.volume_id));
+      if (info.part_size == 0 || info.part_size % chunk_size != 0) {
+        return Status::InvalidArgument(
+            fmt::format("a part size is a whole number of chunks ({} bytes); got {}", chunk_size,
+                        info.part_size));
+      }
+      return sql::InsertUpload(*conn_, info);
+    });
+  }
+
+  Result<UploadInfo> GetUpload(std::string_view id) override {
+    std::lock_guard lock(mu_);
+    return sql::SelectUpload(*conn_, id, NowNanos());
+  }
+
+  Status PutUploadPart(std::string_view id, const UploadPart& part) override {
+    std::lock_guard lock(mu_);
+    return conn_->InTransaction([&]() -> Status {
+      ASSIGN_OR_RETURN(UploadInfo info, sql::SelectUpload(*conn_, id, NowNanos()));
+      ASSIGN_OR_RETURN(uint64_t chunk_size, ChunkSizeOf(info.volume_id));
+      if (part.size_bytes > info.part_size ||
+          part.chunks.size() != ChunkCount(part.size_bytes, chunk_size)) {
+        return Status::InvalidArgument(
+            fmt::format("part {} has {} bytes in {} chunks; parts are at most {} bytes",
+                        part.number, part.size_bytes, part.chunks.size(), info.part_size));
+      }
+      return sql::UpsertUploadPart(*conn_, id, part);
+    });
+  }
+
+  Result<std::vector<UploadPart>> ListUploadParts(std::string_view id) override {
+    std::lock_guard lock(mu_);
+    RETURN_IF_ERROR(sql::SelectUpload(*conn_, id, NowNanos()).status());
+    return sql::SelectUploadParts(*conn_, id);
+  }
+
+  Result<Attr> CompleteUpload(std::string_view id, InodeId parent, std::string_view name,
+                              const NewNode& node) override {
+    RETURN_IF_ERROR(ValidateName(name));
+    std::lock_guard lock(mu_);
+    Attr result;
+    RETURN_IF_ERROR(conn_->InTransaction([&]() -> Status {
+      ASSIGN_OR_RETURN(UploadInfo info, sql::SelectUpload(*conn_, id, NowNanos()));
+      ASSIGN_OR_RETURN(std::vector<UploadPart> parts, sql::SelectUploadParts(*conn_, id));
+      FileContent content;
+      for (size_t i = 0; i < parts.size(); ++i) {
+        if (parts[i].number != i) {
+          return Status::InvalidArgument(fmt::format("part {} is missing", i));
+        }
+        if (i + 1 < parts.size() && parts[i].size_bytes != info.part_size) {
+          return Status::InvalidArgument(
+              fmt::format("part {} has {} bytes; every part but the last has {}", i,
+                          parts[i].size_bytes, info.part_size));
+        }
+        content.size_bytes += parts[i].size_bytes;
+        content.chunks.insert(content.chunks.end(), parts[i].chunks.begin(), parts[i].chunks.end());
+      }
+      ASSIGN_OR_RETURN(uint64_t volume_id, RequireDirectory(parent));
+      if (volume_id != info.volume_id) {
+        return Status::InvalidArgument("an upload completes in the volume it was made for");
+      }
+      ASSIGN_OR_RETURN(result, CommitFileLocked(parent, name, node, content));
+      return sql::DeleteUpload(*conn_, id);
+    }));
+    return result;
+  }
+
+  Status AbortUpload(std::string_view id) override {
+    std::lock_guard lock(mu_);
+    return conn_->InTransaction([&] { return sql::DeleteUpload(*conn_, id); });
+  }
+
+  Result<size_t> ExpireUploads(int64_t now_ns) override {
+    std::lock_guard lock(mu_);
+    size_t expired = 0;
+    RETURN_IF_ERROR(conn_->InTransaction([&]() -> Status {
+      ASSIGN_OR_RETURN(expired, sql::DeleteExpiredUploads(*conn_, now_ns));
+      return Status::OK();
+    }));
+    return expired;
+  }
+
   // ---- chunk lifecycle ----
 
   Result<std::vector<ChunkId>> ClaimChunks(const std::vector<ChunkId>& ids) override {
@@ -605,6 +626,9 @@ class SqlMetaStore final : public MetaStore {
             referenced.insert(chunks.begin(), chunks.end());
             return Status::OK();
           }));
+      // The parts of upload sessions are not files yet, but will be.
+      RETURN_IF_ERROR(sql::ForEachUploadChunk(
+          *conn_, [&](const ChunkId& id, uint64_t) { referenced.insert(id); }));
       int64_t now = NowNanos();
       for (const auto& id : candidates) {
         if (referenced.count(id)) continue;
@@ -704,6 +728,9 @@ class SqlMetaStore final : public MetaStore {
           }
           return Status::OK();
         }));
+    RETURN_IF_ERROR(sql::ForEachUploadChunk(*conn_, [&](const ChunkId& id, uint64_t length) {
+      refs.try_emplace(id, ChunkRef{id, length, InodeId{0}});
+    }));
     std::vector<ChunkRef> out;
     out.reserve(refs.size());
     for (auto& [id, ref] : refs) out.push_back(ref);
@@ -776,7 +803,8 @@ class SqlMetaStore final : public MetaStore {
       ASSIGN_OR_RETURN(bool row, s->Step());
       if (!row) break;
       InodeId ino{static_cast<uint64_t>(s->Int(0))};
-      ASSIGN_OR_RETURN(std::vector<ChunkId> chunks, DecodeChunks(s->Blob(3), ino));
+      ASSIGN_OR_RETURN(std::vector<ChunkId> chunks,
+                       sql::DecodeChunks(s->Blob(3), fmt::format("inode {}", ino.value)));
       RETURN_IF_ERROR(
           fn(ino, static_cast<uint64_t>(s->Int(1)), static_cast<uint64_t>(s->Int(2)), chunks));
     }
@@ -791,6 +819,54 @@ class SqlMetaStore final : public MetaStore {
     v.chunk_size_bytes = static_cast<uint64_t>(s.Int(3));
     v.created_ns = s.Int(4);
     return v;
+  }
+
+  // CommitFile's work, in the caller's transaction.
+  Result<Attr> CommitFileLocked(InodeId parent, std::string_view name, const NewNode& node,
+                                const FileContent& content) {
+    ASSIGN_OR_RETURN(uint64_t volume_id, RequireDirectory(parent));
+    ASSIGN_OR_RETURN(uint64_t chunk_size, ChunkSizeOf(volume_id));
+    RETURN_IF_ERROR(ValidateContent(content, chunk_size));
+    int64_t now = NowNanos();
+    int64_t mtime = node.mtime_ns != 0 ? node.mtime_ns : now;
+    std::string blob = sql::EncodeChunks(content.chunks);
+    Result<Attr> existing = LookupLocked(parent, name);
+    if (!existing.ok() && existing.status().code() != Code::kNotFound) return existing.status();
+    if (existing.ok() && existing->type == FileType::kDirectory) {
+      return Status::IsDirectory(fmt::format("'{}' is a directory", name));
+    }
+    if (existing.ok() && existing->type == FileType::kRegular) {
+      ASSIGN_OR_RETURN(bool same,
+                       SameFile(existing->ino, content.size_bytes, blob, node.mode & 07777, mtime));
+      if (same) {  // re-publishing identical content: keep the version caches know
+        return *existing;
+      }
+      ASSIGN_OR_RETURN(auto s, conn_->Prepare("UPDATE inodes SET size = ?, chunks = ?, mode = ?, "
+                                              "mtime_ns = ?, ctime_ns = ?, version = version + 1 "
+                                              "WHERE ino = ?"));
+      s->Bind(1, static_cast<int64_t>(content.size_bytes))
+          .BindBlob(2, blob)
+          .Bind(3, node.mode & 07777)
+          .Bind(4, mtime)
+          .Bind(5, now)
+          .Bind(6, existing->ino);
+      RETURN_IF_ERROR(s->Exec());
+      return GetAttrLocked(existing->ino);
+    }
+    if (existing.ok()) RETURN_IF_ERROR(RemoveEntry(parent, name, *existing));  // a symlink
+    NewNode file = node;
+    file.type = FileType::kRegular;
+    file.mtime_ns = mtime;
+    ASSIGN_OR_RETURN(InodeId ino, InsertInode(volume_id, file, InodeId{0}, 1, "", now));
+    {
+      ASSIGN_OR_RETURN(auto s,
+                       conn_->Prepare("UPDATE inodes SET size = ?, chunks = ? WHERE ino = ?"));
+      s->Bind(1, static_cast<int64_t>(content.size_bytes)).BindBlob(2, blob).Bind(3, ino);
+      RETURN_IF_ERROR(s->Exec());
+    }
+    RETURN_IF_ERROR(InsertEntry(parent, name, ino));
+    RETURN_IF_ERROR(TouchDirectory(parent, now));
+    return GetAttrLocked(ino);
   }
 
   Result<VolumeInfo> GetVolumeLocked(std::string_view name) {

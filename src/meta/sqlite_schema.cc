@@ -52,7 +52,7 @@ CREATE TABLE chunk_deletions (
 ) WITHOUT ROWID;
 )sql";
 
-// Version 3: the server's API tokens (hashes only) and KV stores.
+// Version 3: the server's API tokens (hashes only), KV stores and resumable upload sessions.
 constexpr const char* kMigrateV2ToV3 = R"sql(
 CREATE TABLE tokens (
   id          INTEGER PRIMARY KEY,
@@ -69,6 +69,22 @@ CREATE TABLE kv (
   expires_ns  INTEGER NOT NULL,
   updated_ns  INTEGER NOT NULL,
   PRIMARY KEY (store_name, item_key)
+) WITHOUT ROWID;
+CREATE TABLE uploads (
+  id          TEXT PRIMARY KEY,
+  volume_id   INTEGER NOT NULL,
+  path        TEXT NOT NULL,
+  part_size   INTEGER NOT NULL,
+  created_ns  INTEGER NOT NULL,
+  expires_ns  INTEGER NOT NULL
+);
+CREATE TABLE upload_parts (
+  upload_id  TEXT NOT NULL,
+  part       INTEGER NOT NULL,
+  size       INTEGER NOT NULL,
+  sha256     TEXT NOT NULL,
+  chunks     BLOB NOT NULL,
+  PRIMARY KEY (upload_id, part)
 ) WITHOUT ROWID;
 )sql";
 

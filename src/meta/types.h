@@ -115,6 +115,24 @@ struct KvEntry {
   uint64_t value_bytes = 0;
 };
 
+// A resumable upload session: parts arrive in any order, each stored as chunks (a part is a
+// whole number of chunks, but the last), until the session is completed into a file.
+struct UploadInfo {
+  std::string id;
+  uint64_t volume_id = 0;
+  std::string path;  // the file it becomes, in its volume
+  uint64_t part_size = 0;
+  int64_t created_ns = 0;
+  int64_t expires_ns = 0;
+};
+
+struct UploadPart {
+  uint32_t number = 0;  // from 0
+  uint64_t size_bytes = 0;
+  std::string sha256;  // hex, of the part's bytes
+  std::vector<ChunkId> chunks;
+};
+
 // One reference from a file to a chunk, with the length the chunk must have there.
 struct ChunkRef {
   ChunkId id;

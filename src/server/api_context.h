@@ -15,6 +15,7 @@
 #include "load/json.h"
 #include "meta/types.h"
 #include "server/api_server.h"
+#include "store/http_client.h"
 
 namespace strata::server {
 
@@ -27,6 +28,7 @@ struct ApiContext {
   fs::Session& session;
   const ServerOptions& options;
   ApiCounters& counters;
+  store::HttpClient& http;  // uploads from URLs
 };
 
 int HttpStatusOf(const Status& status);
@@ -59,5 +61,6 @@ bool FlagParam(const httplib::Request& req, const char* name);
 // The route tables.
 void AddVolumeRoutes(httplib::Server& server, ApiContext& api);
 void AddKvRoutes(httplib::Server& server, ApiContext& api);
+void AddUploadRoutes(httplib::Server& server, ApiContext& api);
 
 }  // namespace strata::server

@@ -11,7 +11,8 @@ struct ApiServer::Impl {
   fs::Session& session;
   ServerOptions options;
   ApiCounters counters;
-  ApiContext api{session, options, counters};
+  store::HttpClient http_client{store::HttpClientOptions{}};
+  ApiContext api{session, options, counters, http_client};
   httplib::Server http;
   int port = 0;
 
@@ -214,6 +215,7 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Bind(fs::Session& session, ServerO
   });
   AddVolumeRoutes(http, api);
   AddKvRoutes(http, api);
+  AddUploadRoutes(http, api);
   int bound = port == 0 ? http.bind_to_any_port(host) : (http.bind_to_port(host, port) ? port : -1);
   if (bound < 0) {
     return Status::Unavailable(fmt::format(

@@ -11,6 +11,7 @@
 #include "fs/file_reader.h"
 #include "fs/path.h"
 #include "fs/stream_writer.h"
+#include "fs/url_import.h"
 #include "server/api_context.h"
 
 namespace strata::server {
@@ -312,6 +313,37 @@ void PathOperation(ApiContext& api, const Request& req, Response& res,
   ReplyJson(res, 200, EntryJson(*to, to->substr(to->rfind('/') + 1), *attr));
 }
 
+// POST /v1/volumes/V/fetch {"url", "path"}: the server streams an http(s) URL into the volume.
+void Fetch(ApiContext& api, const Request& req, Response& res, const httplib::ContentReader& body) {
+  auto volume = OpenGuarded(api, req, res, true);
+  if (!volume) return;
+  std::optional<load::JsonValue> json = ReadJsonObject(body, api.options.max_json_bytes, res);
+  if (!json) return;
+  Result<std::string> url = StringMember(*json, "url");
+  Result<std::string> raw = StringMember(*json, "path");
+  if (!url.ok()) return ReplyError(res, url.status());
+  if (!raw.ok()) return ReplyError(res, raw.status());
+  Result<std::string> path = VolumePath(*raw);
+  if (!path.ok()) return ReplyError(res, path.status());
+  if (*path == "/") return ReplyError(res, Status::InvalidArgument("fetch into a file path"));
+  std::string parent = path->substr(0, path->rfind('/'));
+  Result<meta::Attr> dir = volume->Mkdir(parent.empty() ? "/" : parent, 0755, true);
+  if (!dir.ok()) return ReplyError(res, dir.status());
+  fs::TransferStats stats;
+  Result<meta::Attr> attr =
+      fs::ImportUrl(*volume, api.session.pool(), api.http, *url, *path, stats);
+  api.counters.bytes_in.fetch_add(stats.bytes_done, std::memory_order_relaxed);
+  if (!attr.ok()) {
+    // The source's failure is not the client's request's: 502 says so.
+    Status failed = attr.status();
+    ReplyError(res, failed);
+    if (failed.code() != Code::kInvalidArgument) res.status = 502;
+    return;
+  }
+  api.counters.uploads.fetch_add(1, std::memory_order_relaxed);
+  ReplyJson(res, 201, EntryJson(*path, path->substr(path->rfind('/') + 1), *attr));
+}
+
 std::string VolumeJson(const meta::VolumeInfo& v) {
   return fmt::format(R"({{"name": {}, "chunk_size": {}, "created": "{}"}})",
                      load::JsonQuote(v.name), v.chunk_size_bytes, IsoTime(v.created_ns));
@@ -375,6 +407,10 @@ void AddVolumeRoutes(httplib::Server& http, ApiContext& api) {
               [&api](const Request& req, Response& res, const httplib::ContentReader&) {
                 Remove(api, req, res);
               });
+  http.Post("/v1/volumes/([^/]+)/fetch",
+            [&api](const Request& req, Response& res, const httplib::ContentReader& body) {
+              Fetch(api, req, res, body);
+            });
   for (std::string op : {"move", "copy", "mkdir"}) {
     http.Post("/v1/volumes/([^/]+)/" + op,
               [&api, op](const Request& req, Response& res, const httplib::ContentReader& body) {

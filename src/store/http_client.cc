@@ -23,8 +23,14 @@ std::string Trim(std::string_view s) {
 
 // One request's state, shared with curl's callbacks.
 struct HttpClient::Transfer {
+  std::string method = "GET";
+  std::span<const uint8_t> upload;  // the request's body
+  size_t uploaded = 0;
   std::span<uint8_t> out;  // ranged reads: where the body goes
   bool into_out = false;
+  const std::function<Status(std::span<const uint8_t>)>* sink = nullptr;  // streamed reads
+  Status sink_error;
+  size_t delivered = 0;  // bytes handed to `sink`
   size_t max_body = kMaxErrorBody;
   std::string range;                                  // "first-last", or empty
   const std::vector<std::string>* headers = nullptr;  // this request's own, besides the client's
@@ -36,6 +42,12 @@ struct HttpClient::Transfer {
   static size_t OnBody(char* data, size_t size, size_t count, void* user) {
     auto* t = static_cast<Transfer*>(user);
     size_t n = size * count;
+    if (t->sink && t->success()) {
+      t->sink_error = (*t->sink)(std::span<const uint8_t>(reinterpret_cast<uint8_t*>(data), n));
+      if (!t->sink_error.ok()) return 0;
+      t->delivered += n;
+      return n;
+    }
     if (t->into_out && t->success()) {
       if (t->response.out_bytes + n > t->out.size()) {
         t->overflow = true;
@@ -56,6 +68,14 @@ struct HttpClient::Transfer {
       return size * count;
     }
     t->response.body.append(data, n);
+    return n;
+  }
+
+  static size_t OnRead(char* data, size_t size, size_t count, void* user) {
+    auto* t = static_cast<Transfer*>(user);
+    size_t n = std::min(size * count, t->upload.size() - t->uploaded);
+    std::memcpy(data, t->upload.data() + t->uploaded, n);
+    t->uploaded += n;
     return n;
   }
 
@@ -115,8 +135,10 @@ Result<HttpResponse> HttpClient::Perform(std::string_view url, Transfer& transfe
   char error[CURL_ERROR_SIZE] = {0};
   for (int attempt = 0; attempt < options_.max_attempts; ++attempt) {
     if (attempt > 0) BackoffBeforeAttempt(attempt);
+    if (transfer.delivered > 0) break;  // a stream cannot be taken back
     transfer.response = HttpResponse();
     transfer.overflow = false;
+    transfer.uploaded = 0;
     error[0] = 0;
     curl_easy_reset(curl);
     curl_slist* headers = nullptr;
@@ -149,6 +171,18 @@ Result<HttpResponse> HttpClient::Perform(std::string_view url, Transfer& transfe
     curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &Transfer::OnHeader);
     curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
     if (!transfer.range.empty()) curl_easy_setopt(curl, CURLOPT_RANGE, transfer.range.c_str());
+    if (transfer.method == "PUT" || transfer.method == "POST") {
+      curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+      curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE,
+                       static_cast<curl_off_t>(transfer.upload.size()));
+      curl_easy_setopt(curl, CURLOPT_READFUNCTION, &Transfer::OnRead);
+      curl_easy_setopt(curl, CURLOPT_READDATA, &transfer);
+      headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip
+      curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+    }
+    if (transfer.method != "GET" && transfer.method != "PUT") {
+      curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, transfer.method.c_str());
+    }
     code = curl_easy_perform(curl);
     curl_slist_free_all(headers);
     if (code == CURLE_OK) {
@@ -162,15 +196,16 @@ Result<HttpResponse> HttpClient::Perform(std::string_view url, Transfer& transfe
     }
   }
   handles_.Release(curl);
+  if (!transfer.sink_error.ok()) return transfer.sink_error;
   if (transfer.overflow) {
-    return Status::IOError(fmt::format("GET {}: the server sent more bytes than {}",
+    return Status::IOError(fmt::format("{} {}: the server sent more bytes than {}", transfer.method,
                                        UrlForMessages(url),
                                        transfer.into_out ? "asked for" : "allowed"));
   }
   if (code != CURLE_OK) {
     std::string message = error[0] ? error : curl_easy_strerror(code);
-    std::string text = fmt::format("GET {}: {} ({} attempts)", UrlForMessages(url), message,
-                                   options_.max_attempts);
+    std::string text = fmt::format("{} {}: {} ({} attempts)", transfer.method, UrlForMessages(url),
+                                   message, options_.max_attempts);
     return IsTransientCurlError(code) ? Status::Unavailable(text) : Status::IOError(text);
   }
   return std::move(transfer.response);
@@ -223,6 +258,26 @@ Result<HttpResponse> HttpClient::GetInto(std::string_view url,
                                        UrlForMessages(url), out.size(), response.out_bytes));
   }
   return response;
+}
+
+Result<HttpResponse> HttpClient::GetStream(
+    std::string_view url, const std::function<Status(std::span<const uint8_t>)>& sink,
+    const std::vector<std::string>& headers) {
+  Transfer transfer;
+  transfer.sink = &sink;
+  transfer.headers = &headers;
+  return Perform(url, transfer);
+}
+
+Result<HttpResponse> HttpClient::Send(std::string_view method, std::string_view url,
+                                      std::span<const uint8_t> body, size_t max_body_bytes,
+                                      const std::vector<std::string>& headers) {
+  Transfer transfer;
+  transfer.method = std::string(method);
+  transfer.upload = body;
+  transfer.max_body = max_body_bytes;
+  transfer.headers = &headers;
+  return Perform(url, transfer);
 }
 
 }  // namespace strata::store

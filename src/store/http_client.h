@@ -1,4 +1,5 @@
-// HttpClient: plain HTTP(S) GETs for sources outside our stores (model hubs, URLs), on libcurl.
+// HttpClient: plain HTTP(S) for sources outside our stores (model hubs, URLs) and for Strata's
+// own API (the CLI's uploads to a server), on libcurl.
 //
 // Redirects are followed (the Authorization header is not sent on to another host, as curl does
 // by default: a hub's token must not reach its CDN). Handles come from a bounded pool and are
@@ -9,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -58,6 +60,19 @@ class HttpClient {
   // added to this request. Non-2xx answers become a Status as for GetRange.
   Result<HttpResponse> GetInto(std::string_view url, const std::vector<std::string>& headers,
                                std::span<uint8_t> out);
+
+  // GET `url`, its body handed to `sink` piece by piece as it arrives (the first error of `sink`
+  // stops the transfer and is returned). Not retried once a byte has reached `sink`. Any final
+  // status comes back as a response; `sink` sees only a 2xx answer's body.
+  Result<HttpResponse> GetStream(std::string_view url,
+                                 const std::function<Status(std::span<const uint8_t>)>& sink,
+                                 const std::vector<std::string>& headers = {});
+
+  // `method` (PUT, POST, DELETE) with `body`; the answer's body up to `max_body_bytes`. Retried
+  // like a GET (the body is sent again), so use it for idempotent requests.
+  Result<HttpResponse> Send(std::string_view method, std::string_view url,
+                            std::span<const uint8_t> body, size_t max_body_bytes,
+                            const std::vector<std::string>& headers = {});
 
  private:
   struct Transfer;

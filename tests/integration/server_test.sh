@@ -28,11 +28,14 @@ REVOKED=$("$STRATA" token create --volume weights 2>/dev/null)
 "$STRATA" token list | grep -q "${RW:7:10}" && fail "token list shows a secret" || pass
 check "token revoke" "$STRATA" token revoke 4
 
-"$STRATA" serve --listen 127.0.0.1:0 >serve.log 2>&1 &
-SERVER_PID=$!
-for _ in $(seq 100); do grep -q "http://" serve.log && break; sleep 0.1; done
-URL=$(grep -o 'http://[0-9.:]*' serve.log)
-[ -n "$URL" ] || { cat serve.log; exit 1; }
+start_server() {  # [PORT]
+  "$STRATA" serve --listen "127.0.0.1:${1:-0}" >serve.log 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 100); do grep -q "http://" serve.log && break; sleep 0.1; done
+  URL=$(grep -o 'http://[0-9.:]*' serve.log)
+  [ -n "$URL" ] || { cat serve.log; exit 1; }
+}
+start_server
 
 # code METHOD PATH [curl args…]: the HTTP status; the body goes to $WORK/body.
 code() {
@@ -179,6 +182,81 @@ same "metrics" 200 "$(code GET /metrics "${A[@]}")"
 grep -q '^strata_http_requests_total [1-9]' body && pass || fail "requests counter: $(head -5 body)"
 grep -q '^strata_uploads_total [1-9]' body && pass || fail "uploads counter"
 grep -q '^strata_cache_hits_total{tier="' body && pass || fail "tier counters: $(cat body)"
+
+# --- resumable uploads through the API ----------------------------------------------------------------------------
+head -c 10485760 /dev/urandom >parts.bin   # 2.5 parts of 4 MiB
+split -b 4194304 -d -a 1 parts.bin part.
+same "create a session" 201 "$(code POST /v1/volumes/weights/uploads "${W[@]}" -d '{"path":"/up/parts.bin","part_size":4194304}')"
+ID=$(/usr/bin/python3 -c 'import json;print(json.load(open("body"))["id"])')
+same "a read-only token cannot send parts" 403 "$(code PUT "/v1/volumes/weights/uploads/$ID/parts/0" "${R[@]}" --data-binary @part.0)"
+same "another volume does not know it" 404 "$(code GET "/v1/volumes/other/uploads/$ID" "${A[@]}")"
+same "part 2 first" 200 "$(code PUT "/v1/volumes/weights/uploads/$ID/parts/2" "${W[@]}" --data-binary @part.2)"
+same "part 0" 200 "$(code PUT "/v1/volumes/weights/uploads/$ID/parts/0" "${W[@]}" --data-binary @part.0 -H "X-Strata-Sha256: $(sha256sum part.0 | cut -d' ' -f1)")"
+same "a part with a wrong checksum" 400 "$(code PUT "/v1/volumes/weights/uploads/$ID/parts/1" "${W[@]}" --data-binary @part.1 -H "X-Strata-Sha256: $(sha256sum part.0 | cut -d' ' -f1)")"
+same "a part over the part size" 413 "$(code PUT "/v1/volumes/weights/uploads/$ID/parts/1" "${W[@]}" --data-binary @parts.bin)"
+same "the server has parts 0 and 2" 200 "$(code GET "/v1/volumes/weights/uploads/$ID" "${R[@]}")"
+same "parts listed" "0 2" "$(/usr/bin/python3 -c 'import json;print(" ".join(str(p["number"]) for p in json.load(open("body"))["parts"]))')"
+same "complete with a part missing" 400 "$(code POST "/v1/volumes/weights/uploads/$ID/complete" "${W[@]}")"
+same "not visible yet" 404 "$(code GET '/v1/volumes/weights/stat?path=/up/parts.bin' "${R[@]}")"
+check "gc keeps the parts of a live session" "$STRATA" gc --grace 0
+same "part 1" 200 "$(code PUT "/v1/volumes/weights/uploads/$ID/parts/1" "${W[@]}" --data-binary @part.1)"
+same "complete with the wrong size" 400 "$(code POST "/v1/volumes/weights/uploads/$ID/complete" "${W[@]}" -d '{"size": 5}')"
+same "complete" 201 "$(code POST "/v1/volumes/weights/uploads/$ID/complete" "${W[@]}" -d "{\"size\": 10485760, \"parts\": 3}")"
+check "the completed file" cmp parts.bin <("$STRATA" cat weights /up/parts.bin)
+same "the session is gone" 404 "$(code GET "/v1/volumes/weights/uploads/$ID" "${R[@]}")"
+same "an abandoned session" 201 "$(code POST /v1/volumes/weights/uploads "${W[@]}" -d '{"path":"/up/never.bin","ttl":"1s"}')"
+ID2=$(/usr/bin/python3 -c 'import json;print(json.load(open("body"))["id"])')
+head -c 3000000 /dev/urandom >lonely.bin
+same "its only part" 200 "$(code PUT "/v1/volumes/weights/uploads/$ID2/parts/0" "${W[@]}" --data-binary @lonely.bin)"
+sleep 1.2
+same "it expired" 404 "$(code GET "/v1/volumes/weights/uploads/$ID2" "${R[@]}")"
+out=$("$STRATA" gc --grace 0)
+echo "$out" | grep -q "removed 1 expired upload sessions" && pass || fail "gc of an expired session: $out"
+same "abort" 201 "$(code POST /v1/volumes/weights/uploads "${W[@]}" -d '{"path":"/up/aborted.bin"}')"
+ID3=$(/usr/bin/python3 -c 'import json;print(json.load(open("body"))["id"])')
+same "aborted" 204 "$(code DELETE "/v1/volumes/weights/uploads/$ID3" "${W[@]}")"
+
+# --- strata put to the server, interrupted by the server's death, resumed ----------------------------------------------
+head -c 400000000 /dev/urandom >huge.bin
+export STRATA_TOKEN=$RW
+PUT_HOME="$WORK/client"
+STRATA_HOME="$PUT_HOME" "$STRATA" put weights huge.bin "$URL/models/huge.bin" >put1.log 2>&1 &
+putter=$!
+parts=0
+for _ in $(seq 400); do
+  sid=$(cat "$PUT_HOME"/uploads/* 2>/dev/null || true)
+  if [ -n "$sid" ] && [ "$(code GET "/v1/volumes/weights/uploads/$sid" "${R[@]}")" = 200 ]; then
+    parts=$(/usr/bin/python3 -c 'import json;print(len(json.load(open("body"))["parts"]))')
+    [ "$parts" -ge 2 ] && break
+  fi
+  sleep 0.05
+done
+kill -9 "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
+if wait "$putter"; then fail "the put survived its server's death: $(cat put1.log)"; else pass; fi
+[ "$parts" -ge 2 ] && pass || fail "no parts arrived before the kill"
+start_server "${URL##*:}"
+out=$(STRATA_HOME="$PUT_HOME" "$STRATA" put weights huge.bin "$URL/models/huge.bin" 2>&1) && pass || fail "resumed put: $out"
+echo "$out" | grep -qE "resumed: [0-9]+ parts" && pass || fail "the second put did not resume: $out"
+check "the resumed upload is whole" cmp huge.bin <("$STRATA" cat weights /models/huge.bin)
+same "no session state left" "" "$(ls "$PUT_HOME/uploads")"
+unset STRATA_TOKEN
+same "a put without a token" 1 "$(STRATA_HOME="$PUT_HOME" "$STRATA" put weights small.txt "$URL/x.txt" >/dev/null 2>&1; echo $?)"
+
+# --- upload from a URL: by the server and by the CLI ------------------------------------------------------------------
+mkdir -p site; cp big.bin site/model.safetensors
+/usr/bin/python3 -m http.server 0 --bind 127.0.0.1 --directory site >site.log 2>&1 &
+SITE_PID=$!
+for _ in $(seq 100); do grep -q "port" site.log && break; sleep 0.1; done
+SITE="http://127.0.0.1:$(grep -o 'port [0-9]*' site.log | cut -d' ' -f2)"
+same "the server fetches a URL" 201 "$(code POST /v1/volumes/weights/fetch "${W[@]}" -d "{\"url\": \"$SITE/model.safetensors\", \"path\": \"/fetched/m.safetensors\"}")"
+check "fetched bytes" cmp big.bin <("$STRATA" cat weights /fetched/m.safetensors)
+same "a URL that is not there" 502 "$(code POST /v1/volumes/weights/fetch "${W[@]}" -d "{\"url\": \"$SITE/nope\", \"path\": \"/fetched/nope\"}")"
+same "nothing for it" 404 "$(code GET '/v1/volumes/weights/stat?path=/fetched/nope' "${R[@]}")"
+same "not http" 400 "$(code POST /v1/volumes/weights/fetch "${W[@]}" -d '{"url": "file:///etc/passwd", "path": "/x"}')"
+check "the CLI puts from a URL" "$STRATA" put weights "$SITE/model.safetensors" /cli/m.safetensors
+check "its bytes" cmp big.bin <("$STRATA" cat weights /cli/m.safetensors)
+refuse "the CLI from a missing URL" "404" "$STRATA" put weights "$SITE/nope" /cli/nope
+kill "$SITE_PID"
 
 kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
 check "fsck after all that" "$STRATA" fsck
