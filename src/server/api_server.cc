@@ -210,6 +210,18 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Bind(fs::Session& session, ServerO
                     res.status == 404 ? "NotFound" : "Invalid", load::JsonQuote(message)),
         "application/json");
   });
+  // A body without a length or chunked framing would run until the client closes: refuse it
+  // before anything waits on it (RFC 9110: 411).
+  http.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+    bool has_body_method = req.method == "POST" || req.method == "PUT" || req.method == "PATCH";
+    if (has_body_method && !req.has_header("Content-Length") &&
+        req.get_header_value("Transfer-Encoding").find("chunked") == std::string::npos) {
+      ReplyError(res, Status::InvalidArgument("send Content-Length (or a chunked body)"));
+      res.status = 411;
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
   http.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("ok\n", "text/plain");
   });

@@ -196,7 +196,8 @@ same "a part with a wrong checksum" 400 "$(code PUT "/v1/volumes/weights/uploads
 same "a part over the part size" 413 "$(code PUT "/v1/volumes/weights/uploads/$ID/parts/1" "${W[@]}" --data-binary @parts.bin)"
 same "the server has parts 0 and 2" 200 "$(code GET "/v1/volumes/weights/uploads/$ID" "${R[@]}")"
 same "parts listed" "0 2" "$(/usr/bin/python3 -c 'import json;print(" ".join(str(p["number"]) for p in json.load(open("body"))["parts"]))')"
-same "complete with a part missing" 400 "$(code POST "/v1/volumes/weights/uploads/$ID/complete" "${W[@]}")"
+same "a POST without a length" 411 "$(code POST "/v1/volumes/weights/uploads/$ID/complete" "${W[@]}")"
+same "complete with a part missing" 400 "$(code POST "/v1/volumes/weights/uploads/$ID/complete" "${W[@]}" -d '')"
 same "not visible yet" 404 "$(code GET '/v1/volumes/weights/stat?path=/up/parts.bin' "${R[@]}")"
 check "gc keeps the parts of a live session" "$STRATA" gc --grace 0
 same "part 1" 200 "$(code PUT "/v1/volumes/weights/uploads/$ID/parts/1" "${W[@]}" --data-binary @part.1)"
