@@ -22,15 +22,33 @@ PACKAGES=(
   # PostgreSQL for the shared-metadata tests (tests/support/pg_server.sh); namespaces and
   # bridges for the cluster test (tests/support/cluster_env.sh)
   postgresql postgresql-client iproute2
+  # the Files page's browser test: Debian's Chromium driven by playwright-core from npm
+  chromium nodejs npm
 )
+
+# playwright-core for tests/browser, from the npm registry at the version package-lock.json pins
+# (it never downloads a browser: the test uses Debian's /usr/bin/chromium).
+install_browser_test_deps() {
+  local dir
+  dir="$(dirname "$0")/../tests/browser"
+  [ -d "$dir/node_modules/playwright-core" ] && return 0
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+}
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
+  # A Node.js from elsewhere (e.g. NodeSource's, which bundles npm) serves as well as Debian's.
+  if [ "$pkg" = nodejs ] || [ "$pkg" = npm ]; then
+    command -v "${pkg/nodejs/node}" >/dev/null && continue
+  fi
   if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
     missing+=("$pkg")
   fi
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+if [ ${#missing[@]} -eq 0 ]; then
+  install_browser_test_deps
+  exit 0
+fi
 
 if [ "$(id -u)" -ne 0 ]; then
   echo "install_deps: missing packages (${missing[*]}); run as root or install them" >&2
@@ -40,3 +58,4 @@ echo "install_deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+install_browser_test_deps

@@ -4,6 +4,7 @@
 
 #include "server/api_context.h"
 #include "server/tokens.h"
+#include "server/web_assets.h"
 
 namespace strata::server {
 
@@ -222,6 +223,17 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Bind(fs::Session& session, ServerO
     }
     return httplib::Server::HandlerResponse::Unhandled;
   });
+  // The Files page: static, no token (it asks for one and sends it with every API call).
+  for (const WebAsset& asset : WebAssets()) {
+    std::string route = asset.path == "/index.html" ? "/" : std::string(asset.path);
+    http.Get(route, [&asset](const httplib::Request&, httplib::Response& res) {
+      res.set_header("Content-Security-Policy",
+                     "default-src 'self'; img-src 'self' blob: data:; frame-ancestors 'none'");
+      res.set_header("X-Content-Type-Options", "nosniff");
+      res.set_header("Cache-Control", "no-cache");
+      res.set_content(asset.body.data(), asset.body.size(), std::string(asset.content_type));
+    });
+  }
   http.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("ok\n", "text/plain");
   });
