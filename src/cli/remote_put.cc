@@ -21,7 +21,6 @@
 namespace strata::cli {
 namespace {
 
-constexpr uint64_t kPartBytes = 16ULL << 20;
 constexpr uint64_t kMaxParts = 90000;  // the server allows 100,000
 
 struct Target {
@@ -137,7 +136,7 @@ Status PutFile(const RemotePut& put, ApiClient& api, ThreadPool& pool, const std
     }
   }
   if (id.empty()) {
-    uint64_t wanted = std::max(kPartBytes, (size + kMaxParts - 1) / kMaxParts);
+    uint64_t wanted = std::max(put.part_bytes, (size + kMaxParts - 1) / kMaxParts);
     ASSIGN_OR_RETURN(
         load::JsonValue session,
         api.Call("POST", "/uploads",

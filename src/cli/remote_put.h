@@ -18,6 +18,7 @@ struct RemotePut {
   std::string url;    // http(s)://HOST[:PORT]/PATH
   std::string token;  // bearer token (STRATA_TOKEN)
   size_t parallel_parts = 4;
+  uint64_t part_bytes = 16ULL << 20;  // asked for; the server rounds up to whole chunks
 };
 
 // `resumed_parts`: parts found on the server from an earlier, interrupted run.

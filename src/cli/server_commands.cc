@@ -120,6 +120,10 @@ void AddServerCommands(CLI::App& app, fs::Session& ctx, Action& action) {
                     "HOST:PORT (default 127.0.0.1:8080, loopback only; 0.0.0.0:8080 for every "
                     "interface)");
   serve->add_option("--threads", options->threads, "Requests served at once (default 64)");
+  auto upload_ttl = std::make_shared<std::string>("24h");
+  serve->add_option("--upload-ttl", *upload_ttl,
+                    "How long an unfinished resumable upload is kept (default 24h); gc then "
+                    "reclaims its parts");
   serve->footer(
       "Every request but /healthz needs `Authorization: Bearer TOKEN` (strata token create).\n"
       "Uploads stream into chunks as they arrive; downloads honour Range and If-None-Match.");

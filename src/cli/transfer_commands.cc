@@ -74,7 +74,7 @@ Status PrefetchBucket(fs::Session& ctx, const PrefetchOptions& pre) {
 
 void AddTransferCommands(CLI::App& app, fs::Session& ctx, Action& action) {
   struct PutOptions {
-    std::string volume, local, path, token;
+    std::string volume, local, path, token, part_size = "16M";
   };
   auto put = std::make_shared<PutOptions>();
   CLI::App* put_cmd = app.add_subcommand(
@@ -89,6 +89,8 @@ void AddTransferCommands(CLI::App& app, fs::Session& ctx, Action& action) {
       ->required();
   put_cmd->add_option("--token", put->token,
                       "The server's API token, for a http(s):// destination (env STRATA_TOKEN)");
+  put_cmd->add_option("--part-size", put->part_size,
+                      "Part size of uploads to a server (default 16M; rounded up to whole chunks)");
   put_cmd->footer(
       "A file appears only once all its chunks are stored. Chunks the store already has are\n"
       "not uploaded again, so re-putting an unchanged tree uploads nothing.\n"
@@ -104,6 +106,8 @@ void AddTransferCommands(CLI::App& app, fs::Session& ctx, Action& action) {
       if (is_url(put->path)) {
         RETURN_IF_ERROR(ctx.Open());
         RemotePut remote{ctx.options().home, put->volume, put->local, put->path, put->token};
+        ASSIGN_OR_RETURN(remote.part_bytes, ParseByteSize(put->part_size));
+        if (remote.part_bytes == 0) return Status::InvalidArgument("--part-size must be > 0");
         if (remote.token.empty()) {
           const char* env = std::getenv("STRATA_TOKEN");
           remote.token = env ? env : "";

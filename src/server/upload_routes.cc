@@ -22,7 +22,6 @@ using httplib::Response;
 constexpr uint64_t kDefaultPartBytes = 64ULL << 20;
 constexpr uint64_t kMaxPartBytes = 5ULL << 30;
 constexpr uint32_t kMaxParts = 100000;
-constexpr int64_t kDefaultTtlNanos = 24LL * 3600 * kNanosPerSecond;
 constexpr int64_t kMaxTtlNanos = 7LL * 24 * 3600 * kNanosPerSecond;
 
 std::string SessionJson(const meta::UploadInfo& info, const std::vector<meta::UploadPart>* parts) {
@@ -89,7 +88,7 @@ void CreateSession(ApiContext& api, const Request& req, Response& res,
     // Parts are whole chunks: a size asked for is rounded up to the volume's chunk size.
     info.part_size = (static_cast<uint64_t>(size->integer()) + chunk - 1) / chunk * chunk;
   }
-  int64_t ttl = kDefaultTtlNanos;
+  int64_t ttl = api.options.upload_ttl_ns;
   if (json->Find("ttl")) {
     Result<std::string> text = StringMember(*json, "ttl");
     Result<int64_t> parsed = text.ok() ? ParseDuration(*text) : Result<int64_t>(text.status());

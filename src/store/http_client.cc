@@ -79,6 +79,17 @@ struct HttpClient::Transfer {
     return n;
   }
 
+  // curl rewinds the body when it sends it again within one attempt (a reused connection that
+  // turned out dead).
+  static int OnSeek(void* user, curl_off_t offset, int origin) {
+    auto* t = static_cast<Transfer*>(user);
+    if (origin != SEEK_SET || offset < 0 || static_cast<size_t>(offset) > t->upload.size()) {
+      return CURL_SEEKFUNC_CANTSEEK;
+    }
+    t->uploaded = static_cast<size_t>(offset);
+    return CURL_SEEKFUNC_OK;
+  }
+
   static size_t OnHeader(char* data, size_t size, size_t count, void* user) {
     auto* t = static_cast<Transfer*>(user);
     std::string_view line(data, size * count);
@@ -177,6 +188,8 @@ Result<HttpResponse> HttpClient::Perform(std::string_view url, Transfer& transfe
                        static_cast<curl_off_t>(transfer.upload.size()));
       curl_easy_setopt(curl, CURLOPT_READFUNCTION, &Transfer::OnRead);
       curl_easy_setopt(curl, CURLOPT_READDATA, &transfer);
+      curl_easy_setopt(curl, CURLOPT_SEEKFUNCTION, &Transfer::OnSeek);
+      curl_easy_setopt(curl, CURLOPT_SEEKDATA, &transfer);
       headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip
       curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
     }
