@@ -7,6 +7,9 @@
 #include "server/web_assets.h"
 
 namespace strata::server {
+namespace {
+constexpr size_t kMaxHeaders = 100;
+}  // namespace
 
 struct ApiServer::Impl {
   fs::Session& session;
@@ -214,6 +217,13 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Bind(fs::Session& session, ServerO
   // A body without a length or chunked framing would run until the client closes: refuse it
   // before anything waits on it (RFC 9110: 411).
   http.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+    // Each header line is bounded by httplib (8 KiB, else 400) and the URI (414); their number
+    // is bounded here.
+    if (req.headers.size() > kMaxHeaders) {
+      ReplyError(res, Status::InvalidArgument(fmt::format("more than {} headers", kMaxHeaders)));
+      res.status = 431;
+      return httplib::Server::HandlerResponse::Handled;
+    }
     bool has_body_method = req.method == "POST" || req.method == "PUT" || req.method == "PATCH";
     if (has_body_method && !req.has_header("Content-Length") &&
         req.get_header_value("Transfer-Encoding").find("chunked") == std::string::npos) {

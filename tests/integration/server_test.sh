@@ -106,6 +106,11 @@ for bad in '/v1/volumes/weights/files/../etc/passwd' '/v1/volumes/weights/files/
 done
 same "a NUL in a path parameter" 400 "$(code GET '/v1/volumes/weights/stat?path=/a%00b' "${R[@]}")"
 same "a dotdot in a path parameter" 400 "$(code GET '/v1/volumes/weights/files?path=/models/../..' "${R[@]}")"
+big=$(head -c 20000 /dev/zero | tr '\0' a)
+same "an overlong header" 400 "$(code GET /v1/volumes "${R[@]}" -H "X-Big: $big")"
+same "an overlong URL" 414 "$(code GET "/v1/volumes/weights/stat?path=/$big$big" "${R[@]}")"
+many=(); for i in $(seq 150); do many+=(-H "X-H$i: v"); done
+same "too many headers" 431 "$(code GET /v1/volumes "${R[@]}" "${many[@]}")"
 same "nothing changed" "$before" "$("$STRATA" ls weights / -R | md5sum)"
 
 # --- listing, stat, move, copy, mkdir, delete ----------------------------------------------------------------
