@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -20,6 +21,14 @@ namespace {
 
 Status Serve(fs::Session& ctx, const server::ServerOptions& options) {
   BlockStopSignals();  // before the pool and the tiers start their threads
+  // A server reads the same files again and again: unless told otherwise it keeps verified
+  // chunks in memory (an eighth of the machine's), so a repeated download is not hashed again.
+  if (ctx.options().memory_cache_size.empty() &&
+      std::getenv("STRATA_MEMORY_CACHE_SIZE") == nullptr) {
+    uint64_t ram = static_cast<uint64_t>(::sysconf(_SC_PHYS_PAGES)) *
+                   static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+    ctx.options().memory_cache_size = std::to_string(ram / 8);
+  }
   RETURN_IF_ERROR(ctx.Open());
   RETURN_IF_ERROR(ctx.tiers().status());
   ASSIGN_OR_RETURN(auto api, server::ApiServer::Bind(ctx, options));
@@ -126,7 +135,8 @@ void AddServerCommands(CLI::App& app, fs::Session& ctx, Action& action) {
                     "reclaims its parts");
   serve->footer(
       "Every request but /healthz needs `Authorization: Bearer TOKEN` (strata token create).\n"
-      "Uploads stream into chunks as they arrive; downloads honour Range and If-None-Match.");
+      "Uploads stream into chunks as they arrive; downloads honour Range and If-None-Match.\n"
+      "The memory cache (--memory-cache-size) defaults to an eighth of this machine's memory.");
   serve->callback(
       [&ctx, &action, options] { action = [&ctx, options] { return Serve(ctx, *options); }; });
 

@@ -69,12 +69,7 @@ void FileReader::Evict(size_t position) {
   }
 }
 
-Result<size_t> FileReader::ReadAt(uint64_t offset, std::span<uint8_t> out) {
-  if (offset >= content_.size_bytes || out.empty()) return size_t{0};
-  uint64_t length = std::min<uint64_t>(out.size(), content_.size_bytes - offset);
-  std::unique_lock lock(mu_);
-  size_t first = static_cast<size_t>(offset / chunk_size_);
-  Evict(first);
+void FileReader::StartReadAhead(uint64_t offset, uint64_t length) {
   cache::ChunkRange ahead = ahead_.OnRead(offset, length, chunk_size_, content_.chunks.size());
   for (size_t i = ahead.begin; i < ahead.end && slots_.size() < max_slots_; ++i) {
     if (slots_.contains(i)) continue;
@@ -88,18 +83,39 @@ Result<size_t> FileReader::ReadAt(uint64_t offset, std::span<uint8_t> out) {
       changed_.notify_all();
     });
   }
+}
 
+Result<std::shared_ptr<FileReader::Slot>> FileReader::ReadySlot(
+    size_t index, std::unique_lock<std::mutex>& lock) {
+  std::shared_ptr<Slot> slot;
+  auto it = slots_.find(index);
+  if (it != slots_.end()) {
+    slot = it->second;
+  } else {
+    Evict(index);
+    ASSIGN_OR_RETURN(slot, NewSlot(index));
+    lock.unlock();
+    Fetch(index, slot);
+    lock.lock();
+  }
+  changed_.wait(lock, [&] { return slot->ready; });
+  RETURN_IF_ERROR(slot->status);
+  return slot;
+}
+
+Result<size_t> FileReader::ReadAt(uint64_t offset, std::span<uint8_t> out) {
+  if (offset >= content_.size_bytes || out.empty()) return size_t{0};
+  uint64_t length = std::min<uint64_t>(out.size(), content_.size_bytes - offset);
+  std::unique_lock lock(mu_);
+  Evict(static_cast<size_t>(offset / chunk_size_));
+  StartReadAhead(offset, length);
   for (uint64_t done = 0; done < length;) {
     uint64_t at = offset + done;
     size_t index = static_cast<size_t>(at / chunk_size_);
     uint64_t in_chunk = at % chunk_size_;
     uint64_t chunk_length = meta::ChunkLength(content_.size_bytes, chunk_size_, index);
     uint64_t n = std::min(length - done, chunk_length - in_chunk);
-    std::shared_ptr<Slot> slot;
-    auto it = slots_.find(index);
-    if (it != slots_.end()) {
-      slot = it->second;
-    } else if (in_chunk == 0 && n == chunk_length) {
+    if (!slots_.contains(index) && in_chunk == 0 && n == chunk_length) {
       // A whole chunk nobody fetched: straight into the caller's buffer.
       lock.unlock();
       Status status = volume_.ReadChunk(content_, index, out.subspan(done, n), path_);
@@ -107,21 +123,27 @@ Result<size_t> FileReader::ReadAt(uint64_t offset, std::span<uint8_t> out) {
       RETURN_IF_ERROR(status);
       done += n;
       continue;
-    } else {
-      Evict(index);
-      ASSIGN_OR_RETURN(slot, NewSlot(index));
-      lock.unlock();
-      Fetch(index, slot);
-      lock.lock();
     }
-    changed_.wait(lock, [&] { return slot->ready; });
-    RETURN_IF_ERROR(slot->status);
+    ASSIGN_OR_RETURN(std::shared_ptr<Slot> slot, ReadySlot(index, lock));
     lock.unlock();  // a ready slot's bytes never change; the shared_ptr keeps them alive
     std::memcpy(out.data() + done, slot->buffer->data() + in_chunk, n);
     lock.lock();
     done += n;
   }
   return static_cast<size_t>(length);
+}
+
+Result<FileReader::View> FileReader::ViewAt(uint64_t offset, uint64_t max_bytes) {
+  if (offset >= content_.size_bytes || max_bytes == 0) return View{};
+  size_t index = static_cast<size_t>(offset / chunk_size_);
+  uint64_t in_chunk = offset % chunk_size_;
+  uint64_t n = std::min({max_bytes, content_.size_bytes - offset,
+                         meta::ChunkLength(content_.size_bytes, chunk_size_, index) - in_chunk});
+  std::unique_lock lock(mu_);
+  Evict(index);
+  StartReadAhead(offset, n);
+  ASSIGN_OR_RETURN(std::shared_ptr<Slot> slot, ReadySlot(index, lock));
+  return View{slot->buffer, std::span<const uint8_t>(slot->buffer->data() + in_chunk, n)};
 }
 
 }  // namespace strata::fs

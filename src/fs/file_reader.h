@@ -38,6 +38,14 @@ class FileReader {
   Result<size_t> ReadAt(uint64_t offset, std::span<uint8_t> out);
   uint64_t size() const { return content_.size_bytes; }
 
+  // Up to `max_bytes` at `offset`, within one chunk, without a copy: the bytes stay valid while
+  // `keep` is held (empty at or past the end). For senders that write straight from them.
+  struct View {
+    std::shared_ptr<const HostBuffer> keep;
+    std::span<const uint8_t> bytes;
+  };
+  Result<View> ViewAt(uint64_t offset, uint64_t max_bytes);
+
  private:
   // One chunk, being fetched or ready. Its bytes never change once ready.
   struct Slot {
@@ -50,6 +58,12 @@ class FileReader {
   Result<std::shared_ptr<Slot>> NewSlot(size_t index);
   // Fetches `index` into `slot` and marks it ready. Called without mu_.
   void Fetch(size_t index, const std::shared_ptr<Slot>& slot);
+  // Starts fetching the chunks read-ahead wants after a read of [offset, offset + length).
+  // REQUIRES: mu_ held.
+  void StartReadAhead(uint64_t offset, uint64_t length);
+  // Chunk `index`'s slot once its bytes are ready (fetched here if nobody is). REQUIRES: `lock`
+  // holds mu_ (released while fetching).
+  Result<std::shared_ptr<Slot>> ReadySlot(size_t index, std::unique_lock<std::mutex>& lock);
   // Drops slots beyond the bound, those behind `position` first. REQUIRES: mu_ held.
   void Evict(size_t position);
 
