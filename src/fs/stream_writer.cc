@@ -5,6 +5,7 @@
 
 #include "core/clock.h"
 #include "fs/chunk_claims.h"
+#include "fs/path.h"
 
 namespace strata::fs {
 
@@ -91,8 +92,15 @@ Result<meta::FileContent> StreamWriter::Finish() {
   return meta::FileContent{size_, chunks_};
 }
 
-Result<meta::Attr> StreamWriter::Commit(std::string_view path, uint32_t mode) {
+Result<meta::Attr> StreamWriter::Commit(std::string_view path, uint32_t mode, bool make_parents) {
   ASSIGN_OR_RETURN(meta::FileContent content, Finish());
+  if (make_parents) {
+    ASSIGN_OR_RETURN(std::vector<std::string> names, SplitPath(path));
+    if (names.size() > 1) {
+      names.pop_back();
+      RETURN_IF_ERROR(volume_.Mkdir(JoinPath(names), 0755, /*parents=*/true).status());
+    }
+  }
   return volume_.CommitFile(path, meta::NewNode::File(mode), content);
 }
 

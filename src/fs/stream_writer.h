@@ -31,8 +31,10 @@ class StreamWriter {
 
   // The first error of a store so far is returned by this or a later call.
   Status Append(std::span<const uint8_t> bytes);
-  // Waits for every chunk and publishes the file at `path` (replacing a file there).
-  Result<meta::Attr> Commit(std::string_view path, uint32_t mode = 0644);
+  // Waits for every chunk and publishes the file at `path` (replacing a file there); with
+  // `make_parents`, missing parent directories are made first (only now: a stream that failed
+  // leaves no trace).
+  Result<meta::Attr> Commit(std::string_view path, uint32_t mode = 0644, bool make_parents = false);
   // Waits for every chunk; the content without publishing it.
   Result<meta::FileContent> Finish();
 

@@ -31,7 +31,7 @@ Result<meta::Attr> ImportUrl(Volume& volume, ThreadPool& pool, store::HttpClient
                                          store::UrlForMessages(url), expected, writer.bytes()));
     }
   }
-  ASSIGN_OR_RETURN(meta::Attr attr, writer.Commit(path));
+  ASSIGN_OR_RETURN(meta::Attr attr, writer.Commit(path, 0644, /*make_parents=*/true));
   stats.chunks_uploaded += writer.chunks_uploaded();
   ++stats.files_done;
   return attr;

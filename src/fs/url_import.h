@@ -14,6 +14,7 @@
 
 namespace strata::fs {
 
+// Missing parent directories of `path` are made once the download is complete.
 Result<meta::Attr> ImportUrl(Volume& volume, ThreadPool& pool, store::HttpClient& http,
                              std::string_view url, std::string_view path, TransferStats& stats);
 

@@ -195,6 +195,14 @@ void Complete(ApiContext& api, const Request& req, Response& res,
                                  parts->size(), size)));
     }
   }
+  // Parts are checked before any directory is made for the file (and again in the transaction).
+  Result<std::vector<meta::UploadPart>> parts = api.session.meta().ListUploadParts(s->upload.id);
+  if (!parts.ok()) return ReplyError(res, parts.status());
+  for (size_t i = 0; i < parts->size(); ++i) {
+    if ((*parts)[i].number != i) {
+      return ReplyError(res, Status::InvalidArgument(fmt::format("part {} is missing", i)));
+    }
+  }
   const std::string& path = s->upload.path;
   std::string parent = path.substr(0, path.rfind('/'));
   Result<meta::Attr> dir = s->volume->Mkdir(parent.empty() ? "/" : parent, 0755, true);

@@ -34,25 +34,18 @@ std::string_view TypeName(meta::FileType type) {
   }
 }
 
-// RFC 3339 in UTC, for JSON.
-std::string IsoTime(int64_t ns) {
+// `ns` in UTC, as strftime(3) `format` writes it.
+std::string Utc(int64_t ns, const char* format) {
   std::time_t seconds = static_cast<std::time_t>(ns / kNanosPerSecond);
   std::tm tm{};
   ::gmtime_r(&seconds, &tm);
-  char out[32];
-  std::strftime(out, sizeof(out), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return out;
+  char out[64];
+  return std::string(out, std::strftime(out, sizeof(out), format, &tm));
 }
-
+// RFC 3339, for JSON.
+std::string IsoTime(int64_t ns) { return Utc(ns, "%Y-%m-%dT%H:%M:%SZ"); }
 // RFC 9110's IMF-fixdate, for Last-Modified.
-std::string HttpDate(int64_t ns) {
-  std::time_t seconds = static_cast<std::time_t>(ns / kNanosPerSecond);
-  std::tm tm{};
-  ::gmtime_r(&seconds, &tm);
-  char out[40];
-  std::strftime(out, sizeof(out), "%a, %d %b %Y %H:%M:%S GMT", &tm);
-  return out;
-}
+std::string HttpDate(int64_t ns) { return Utc(ns, "%a, %d %b %Y %H:%M:%S GMT"); }
 
 std::string EntryJson(std::string_view path, std::string_view name, const meta::Attr& attr) {
   return fmt::format(
@@ -231,15 +224,10 @@ void Upload(ApiContext& api, const Request& req, Response& res,
     return ReplyError(res, Status::IsDirectory(fmt::format("{} is a directory", *path)));
   }
   std::string parent = path->substr(0, path->rfind('/'));
-  if (parent.empty()) parent = "/";
-  Result<meta::Attr> parent_attr = volume->Stat(parent, true);
-  if (!parent_attr.ok() && parent_attr.status().code() == Code::kNotFound &&
-      !Param(req, "parents").empty() && !FlagParam(req, "parents")) {
-    return ReplyError(res, parent_attr.status());
-  }
-  if (!parent_attr.ok()) {
-    Result<meta::Attr> made = volume->Mkdir(parent, 0755, /*parents=*/true);
-    if (!made.ok()) return ReplyError(res, made.status());
+  bool make_parents = Param(req, "parents").empty() || FlagParam(req, "parents");
+  if (!make_parents) {
+    Result<meta::Attr> parent_attr = volume->Stat(parent.empty() ? "/" : parent, true);
+    if (!parent_attr.ok()) return ReplyError(res, parent_attr.status());
   }
   std::string expected_sha256 = req.get_header_value("X-Strata-Sha256");
   StreamingDigest digest = StreamingDigest::Sha256();
@@ -260,7 +248,7 @@ void Upload(ApiContext& api, const Request& req, Response& res,
     return ReplyError(res, Status::InvalidArgument(
                                "the body does not hash to X-Strata-Sha256; nothing was written"));
   }
-  Result<meta::Attr> attr = writer.Commit(*path);
+  Result<meta::Attr> attr = writer.Commit(*path, 0644, make_parents);
   if (!attr.ok()) return ReplyError(res, attr.status());
   api.counters.uploads.fetch_add(1, std::memory_order_relaxed);
   ReplyJson(res, 201, EntryJson(*path, path->substr(path->rfind('/') + 1), *attr));
@@ -326,9 +314,6 @@ void Fetch(ApiContext& api, const Request& req, Response& res, const httplib::Co
   Result<std::string> path = VolumePath(*raw);
   if (!path.ok()) return ReplyError(res, path.status());
   if (*path == "/") return ReplyError(res, Status::InvalidArgument("fetch into a file path"));
-  std::string parent = path->substr(0, path->rfind('/'));
-  Result<meta::Attr> dir = volume->Mkdir(parent.empty() ? "/" : parent, 0755, true);
-  if (!dir.ok()) return ReplyError(res, dir.status());
   fs::TransferStats stats;
   Result<meta::Attr> attr =
       fs::ImportUrl(*volume, api.session.pool(), api.http, *url, *path, stats);

@@ -90,6 +90,9 @@ echo small >small.txt
 same "upload with its sha256" 201 "$(code PUT /v1/volumes/weights/files/small.txt "${W[@]}" -T small.txt -H "X-Strata-Sha256: $(sha256sum small.txt | cut -d' ' -f1)")"
 same "upload with a wrong sha256" 400 "$(code PUT /v1/volumes/weights/files/wrong.txt "${W[@]}" -T small.txt -H "X-Strata-Sha256: $(printf '0%.0s' $(seq 64))")"
 same "nothing written for it" 404 "$(code GET '/v1/volumes/weights/stat?path=/wrong.txt' "${R[@]}")"
+same "a refused upload into a new directory" 400 "$(code PUT /v1/volumes/weights/files/newdir/w.txt "${W[@]}" -T small.txt -H "X-Strata-Sha256: $(printf '0%.0s' $(seq 64))")"
+same "makes no directory" 404 "$(code GET '/v1/volumes/weights/stat?path=/newdir' "${R[@]}")"
+same "without parents=0 a missing parent" 404 "$(code PUT '/v1/volumes/weights/files/nodir/w.txt?parents=0' "${W[@]}" -T small.txt)"
 same "a changed file has a new ETag" 200 "$(code GET /v1/volumes/weights/files/small.txt "${R[@]}" -H "If-None-Match: $etag")"
 same "upload over a directory" 409 "$(code PUT /v1/volumes/weights/files/models "${W[@]}" -T small.txt)"
 same "download a directory" 409 "$(code GET /v1/volumes/weights/files/models "${R[@]}")"
@@ -258,6 +261,7 @@ same "the server fetches a URL" 201 "$(code POST /v1/volumes/weights/fetch "${W[
 check "fetched bytes" cmp big.bin <("$STRATA" cat weights /fetched/m.safetensors)
 same "a URL that is not there" 502 "$(code POST /v1/volumes/weights/fetch "${W[@]}" -d "{\"url\": \"$SITE/nope\", \"path\": \"/fetched/nope\"}")"
 same "nothing for it" 404 "$(code GET '/v1/volumes/weights/stat?path=/fetched/nope' "${R[@]}")"
+same "no directory for it either" 404 "$(code POST /v1/volumes/weights/fetch "${W[@]}" -d "{\"url\": \"$SITE/nope\", \"path\": \"/nodir2/nope\"}" >/dev/null; code GET '/v1/volumes/weights/stat?path=/nodir2' "${R[@]}")"
 same "not http" 400 "$(code POST /v1/volumes/weights/fetch "${W[@]}" -d '{"url": "file:///etc/passwd", "path": "/x"}')"
 check "the CLI puts from a URL" "$STRATA" put weights "$SITE/model.safetensors" /cli/m.safetensors
 check "its bytes" cmp big.bin <("$STRATA" cat weights /cli/m.safetensors)
