@@ -85,6 +85,20 @@ if "$STRATA" mount weights "$WORK/data" 2>/dev/null; then
 else
   echo "(mount skipped: FUSE is not usable here; run as root)"
 fi
+# The HTTP API: a token, the server on loopback, an upload and a ranged download with curl.
+TOKEN=$("$STRATA" token create --volume weights --note demo 2>/dev/null)
+"$STRATA" serve --listen 127.0.0.1:0 >"$WORK/serve.log" 2>&1 &
+SERVER=$!
+for _ in $(seq 50); do grep -q "http://" "$WORK/serve.log" && break; sleep 0.1; done
+URL=$(grep -o 'http://[0-9.:]*' "$WORK/serve.log")
+printf '\n$ strata serve --listen 127.0.0.1:0   # %s; the Files page is at %s/\n' "$URL" "$URL"
+printf '$ curl -T config.json …/v1/volumes/weights/files/api/config.json\n'
+curl -sf -T "$WORK/llama-tiny/config.json" -H "Authorization: Bearer $TOKEN" \
+  "$URL/v1/volumes/weights/files/api/config.json"
+printf '$ curl -r 0-15 …/v1/volumes/weights/files/api/config.json\n'
+curl -sf -r 0-15 -H "Authorization: Bearer $TOKEN" "$URL/v1/volumes/weights/files/api/config.json"
+echo
+kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
 run fsck --deep
 echo
 echo "demo: OK"
