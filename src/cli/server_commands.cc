@@ -137,8 +137,13 @@ void AddServerCommands(CLI::App& app, fs::Session& ctx, Action& action) {
       "Every request but /healthz needs `Authorization: Bearer TOKEN` (strata token create).\n"
       "Uploads stream into chunks as they arrive; downloads honour Range and If-None-Match.\n"
       "The memory cache (--memory-cache-size) defaults to an eighth of this machine's memory.");
-  serve->callback(
-      [&ctx, &action, options] { action = [&ctx, options] { return Serve(ctx, *options); }; });
+  serve->callback([&ctx, &action, options, upload_ttl] {
+    action = [&ctx, options, upload_ttl]() -> Status {
+      ASSIGN_OR_RETURN(options->upload_ttl_ns, ParseDuration(*upload_ttl));
+      if (options->upload_ttl_ns <= 0) return Status::InvalidArgument("--upload-ttl must be > 0");
+      return Serve(ctx, *options);
+    };
+  });
 
   CLI::App* token = app.add_subcommand("token", "API tokens of `strata serve`");
   token->require_subcommand(1);

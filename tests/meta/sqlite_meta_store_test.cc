@@ -113,11 +113,13 @@ TEST(SqliteMetaStoreTest, AVersionOneDatabaseIsMigrated) {
   // Turn it back into a version 1 database, as an older strata wrote it.
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db,
-                         "DROP TABLE chunk_claims; DROP TABLE chunk_deletions; "
-                         "DROP TABLE tokens; DROP TABLE kv; UPDATE schema_version SET version = 1",
-                         nullptr, nullptr, nullptr),
-            SQLITE_OK);
+  ASSERT_EQ(
+      sqlite3_exec(db,
+                   "DROP TABLE chunk_claims; DROP TABLE chunk_deletions; "
+                   "DROP TABLE tokens; DROP TABLE kv; DROP TABLE uploads; DROP TABLE upload_parts; "
+                   "UPDATE schema_version SET version = 1",
+                   nullptr, nullptr, nullptr),
+      SQLITE_OK);
   sqlite3_close(db);
   auto store = std::move(OpenSqliteMetaStore(path)).value();
   EXPECT_TRUE(store->GetVolume("w").ok());
