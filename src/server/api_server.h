@@ -21,10 +21,10 @@ namespace strata::server {
 
 struct ServerOptions {
   std::string listen = "127.0.0.1:8080";
-  size_t threads = 64;                        // requests served at once (connections queue)
-  uint64_t max_kv_value_bytes = 25ULL << 20;  // the KV store's value bound
-  size_t max_json_bytes = 64 << 10;           // request bodies that are JSON
-  size_t upload_chunks_in_flight = 4;         // per upload: chunks being stored at once
+  size_t threads = 64;                               // requests served at once (connections queue)
+  uint64_t max_kv_value_bytes = 25ULL << 20;         // the KV store's value bound
+  size_t max_json_bytes = 64 << 10;                  // request bodies that are JSON
+  size_t upload_chunks_in_flight = 4;                // per upload: chunks being stored at once
   int64_t upload_ttl_ns = 24LL * 3600 * 1000000000;  // an upload session's default lifetime
 };
 
