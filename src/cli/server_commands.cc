@@ -164,7 +164,9 @@ void AddServerCommands(CLI::App& app, fs::Session& ctx, Action& action) {
   revoke->callback([&ctx, &action, targs] {
     action = [&ctx, targs]() -> Status {
       RETURN_IF_ERROR(ctx.Open());
-      return ctx.meta().RevokeToken(targs->id);
+      RETURN_IF_ERROR(ctx.meta().RevokeToken(targs->id));
+      fmt::print("token {} revoked\n", targs->id);
+      return Status::OK();
     };
   });
 

@@ -50,14 +50,20 @@ std::optional<Guarded> OpenSession(ApiContext& api, const Request& req, Response
   std::string name = req.matches[1];
   if (!Guard(api, req, res, name, write)) return std::nullopt;
   Result<std::unique_ptr<fs::Volume>> volume = api.session.OpenVolume(name);
-  if (!volume.ok()) return ReplyError(res, volume.status()), std::nullopt;
+  if (!volume.ok()) {
+    ReplyError(res, volume.status());
+    return std::nullopt;
+  }
   Result<meta::UploadInfo> upload = api.session.meta().GetUpload(std::string(req.matches[2]));
   // A session of another volume does not exist for this one.
   if (upload.ok() && upload->volume_id != (*volume)->info().id) {
     upload =
         Status::NotFound(fmt::format("no upload session '{}' in {}", req.matches[2].str(), name));
   }
-  if (!upload.ok()) return ReplyError(res, upload.status()), std::nullopt;
+  if (!upload.ok()) {
+    ReplyError(res, upload.status());
+    return std::nullopt;
+  }
   return Guarded{*std::move(volume), *std::move(upload)};
 }
 
