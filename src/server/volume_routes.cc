@@ -47,7 +47,9 @@ std::string IsoTime(int64_t ns) { return Utc(ns, "%Y-%m-%dT%H:%M:%SZ"); }
 // RFC 9110's IMF-fixdate, for Last-Modified.
 std::string HttpDate(int64_t ns) { return Utc(ns, "%a, %d %b %Y %H:%M:%S GMT"); }
 
-std::string EntryJson(std::string_view path, std::string_view name, const meta::Attr& attr) {
+// The JSON of the entry at `path` (a normalised volume path: its name is the last component).
+std::string EntryJson(std::string_view path, const meta::Attr& attr) {
+  std::string_view name = path.substr(path.rfind('/') + 1);
   return fmt::format(
       R"({{"name": {}, "path": {}, "type": "{}", "size": {}, "mode": "{:04o}", "mtime": "{}", )"
       R"("mtime_ns": {}, "version": {}}})",
@@ -122,7 +124,7 @@ void ListFiles(ApiContext& api, const Request& req, Response& res) {
   size_t end = std::min(entries.size(), offset + limit);
   for (size_t i = offset; i < end; ++i) {
     const auto& [path, attr] = entries[i];
-    json += (i == offset ? "" : ", ") + EntryJson(path, path.substr(path.rfind('/') + 1), attr);
+    json += (i == offset ? "" : ", ") + EntryJson(path, attr);
   }
   json += "]";
   if (end < entries.size()) json += fmt::format(R"(, "next_cursor": "{}")", end);
@@ -137,7 +139,7 @@ void StatFile(ApiContext& api, const Request& req, Response& res) {
   if (!path.ok()) return ReplyError(res, path.status());
   Result<meta::Attr> attr = volume->Stat(*path);
   if (!attr.ok()) return ReplyError(res, attr.status());
-  std::string json = EntryJson(*path, path->substr(path->rfind('/') + 1), *attr);
+  std::string json = EntryJson(*path, *attr);
   if (attr->type == meta::FileType::kSymlink) {
     Result<std::string> target = volume->ReadLink(*path);
     if (target.ok()) json.insert(json.size() - 1, ", \"target\": " + load::JsonQuote(*target));
@@ -251,7 +253,7 @@ void Upload(ApiContext& api, const Request& req, Response& res,
   Result<meta::Attr> attr = writer.Commit(*path, 0644, make_parents);
   if (!attr.ok()) return ReplyError(res, attr.status());
   api.counters.uploads.fetch_add(1, std::memory_order_relaxed);
-  ReplyJson(res, 201, EntryJson(*path, path->substr(path->rfind('/') + 1), *attr));
+  ReplyJson(res, 201, EntryJson(*path, *attr));
 }
 
 void Remove(ApiContext& api, const Request& req, Response& res) {
@@ -280,7 +282,7 @@ void PathOperation(ApiContext& api, const Request& req, Response& res,
     if (!path.ok()) return ReplyError(res, path.status());
     Result<meta::Attr> attr = volume->Mkdir(*path, 0755, BoolMember(*json, "parents", false));
     if (!attr.ok()) return ReplyError(res, attr.status());
-    return ReplyJson(res, 201, EntryJson(*path, path->substr(path->rfind('/') + 1), *attr));
+    return ReplyJson(res, 201, EntryJson(*path, *attr));
   }
   Result<std::string> from_raw = StringMember(*json, "from");
   Result<std::string> to_raw = StringMember(*json, "to");
@@ -298,7 +300,7 @@ void PathOperation(ApiContext& api, const Request& req, Response& res,
   if (!status.ok()) return ReplyError(res, status);
   Result<meta::Attr> attr = volume->Stat(*to);
   if (!attr.ok()) return ReplyError(res, attr.status());
-  ReplyJson(res, 200, EntryJson(*to, to->substr(to->rfind('/') + 1), *attr));
+  ReplyJson(res, 200, EntryJson(*to, *attr));
 }
 
 // POST /v1/volumes/V/fetch {"url", "path"}: the server streams an http(s) URL into the volume.
@@ -326,7 +328,7 @@ void Fetch(ApiContext& api, const Request& req, Response& res, const httplib::Co
     return;
   }
   api.counters.uploads.fetch_add(1, std::memory_order_relaxed);
-  ReplyJson(res, 201, EntryJson(*path, path->substr(path->rfind('/') + 1), *attr));
+  ReplyJson(res, 201, EntryJson(*path, *attr));
 }
 
 std::string VolumeJson(const meta::VolumeInfo& v) {
