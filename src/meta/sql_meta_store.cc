@@ -194,12 +194,7 @@ class SqlMetaStore final : public MetaStore {
                           const FileContent& content) override {
     RETURN_IF_ERROR(ValidateName(name));
     std::lock_guard lock(mu_);
-    Attr result;
-    RETURN_IF_ERROR(conn_->InTransaction([&]() -> Status {
-      ASSIGN_OR_RETURN(result, CommitFileLocked(parent, name, node, content));
-      return Status::OK();
-    }));
-    return result;
+    return Transact<Attr>([&] { return CommitFileLocked(parent, name, node, content); });
   }
 
   Result<Attr> WriteContent(InodeId ino, const FileContent& content, int64_t mtime_ns) override {
@@ -437,12 +432,7 @@ class SqlMetaStore final : public MetaStore {
 
   Result<TokenInfo> AddToken(std::string_view hash, const TokenInfo& info) override {
     std::lock_guard lock(mu_);
-    TokenInfo out;
-    RETURN_IF_ERROR(conn_->InTransaction([&]() -> Status {
-      ASSIGN_OR_RETURN(out, sql::InsertToken(*conn_, hash, info));
-      return Status::OK();
-    }));
-    return out;
+    return Transact<TokenInfo>([&] { return sql::InsertToken(*conn_, hash, info); });
   }
 
   Result<std::vector<TokenInfo>> ListTokens() override {
@@ -490,12 +480,7 @@ class SqlMetaStore final : public MetaStore {
 
   Result<size_t> PurgeExpiredKv(int64_t now_ns) override {
     std::lock_guard lock(mu_);
-    size_t purged = 0;
-    RETURN_IF_ERROR(conn_->InTransaction([&]() -> Status {
-      ASSIGN_OR_RETURN(purged, sql::DeleteExpiredKv(*conn_, now_ns));
-      return Status::OK();
-    }));
-    return purged;
+    return Transact<size_t>([&] { return sql::DeleteExpiredKv(*conn_, now_ns); });
   }
 
   // ---- resumable uploads ----
@@ -577,12 +562,7 @@ class SqlMetaStore final : public MetaStore {
 
   Result<size_t> ExpireUploads(int64_t now_ns) override {
     std::lock_guard lock(mu_);
-    size_t expired = 0;
-    RETURN_IF_ERROR(conn_->InTransaction([&]() -> Status {
-      ASSIGN_OR_RETURN(expired, sql::DeleteExpiredUploads(*conn_, now_ns));
-      return Status::OK();
-    }));
-    return expired;
+    return Transact<size_t>([&] { return sql::DeleteExpiredUploads(*conn_, now_ns); });
   }
 
   // ---- chunk lifecycle ----
@@ -819,6 +799,18 @@ class SqlMetaStore final : public MetaStore {
     v.chunk_size_bytes = static_cast<uint64_t>(s.Int(3));
     v.created_ns = s.Int(4);
     return v;
+  }
+
+  // `body`'s value, computed in one transaction (run again on a serialization failure).
+  // REQUIRES: mu_ held.
+  template <typename T>
+  Result<T> Transact(const std::function<Result<T>()>& body) {
+    T out{};
+    RETURN_IF_ERROR(conn_->InTransaction([&]() -> Status {
+      ASSIGN_OR_RETURN(out, body());
+      return Status::OK();
+    }));
+    return out;
   }
 
   // CommitFile's work, in the caller's transaction.
