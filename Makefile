@@ -3,15 +3,20 @@
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+TSAN_BUILD ?= build-tsan
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 30
+FUZZ_TARGETS := safetensors http_request
+# The binaries of the tests labelled `unit` (the ThreadSanitizer build makes only these).
+UNIT_TESTS := core_test net_test store_test meta_test cache_test fs_test load_test hub_test
 JOBS       ?= $(shell nproc)
 PREFIX     ?= /usr/local
 
 CMAKE_GEN := -G Ninja -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
 FORMATTED := $(shell git ls-files '*.cc' '*.h' 2>/dev/null)
 
-.PHONY: all deps build build-asan build-fuzz demo test test-release test-asan fuzz format \
+.PHONY: all deps build build-asan build-tsan build-fuzz demo test test-release test-asan test-tsan \
+        fuzz format \
         format-check install bench bench-cold-start clean
 
 all: build
@@ -27,17 +32,22 @@ build-asan: deps
 	cmake -S . -B $(ASAN_BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DSTRATA_SANITIZE=ON >/dev/null
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 
+build-tsan: deps
+	cmake -S . -B $(TSAN_BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTRATA_TSAN=ON >/dev/null
+	cmake --build $(TSAN_BUILD) -j $(JOBS) --target $(UNIT_TESTS)
+
 demo: build
 	bash scripts/demo.sh $(BUILD)/strata
 
 build-fuzz: deps
 	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DSTRATA_FUZZ=ON -DSTRATA_BUILD_TESTS=OFF >/dev/null
-	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target safetensors_fuzz
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target $(addsuffix _fuzz,$(FUZZ_TARGETS))
 
 # Every test, in the release build and again under AddressSanitizer + UndefinedBehaviorSanitizer,
-# after the formatting check and a bounded run of the fuzz targets (ctest's summary comes last).
-test: format-check fuzz test-release test-asan
+# after the formatting check and a bounded run of the fuzz targets, and the unit tests under
+# ThreadSanitizer (ctest's summary comes last).
+test: format-check fuzz test-release test-asan test-tsan
 
 test-release: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
@@ -46,15 +56,22 @@ test-asan: build-asan
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
 
-# The fuzzer starts from the seed corpus in tests/fuzz/ and writes what it learns to a scratch
-# copy; a crash leaves its input in $(FUZZ_BUILD)/ and fails the target.
+test-tsan: build-tsan
+	cd $(TSAN_BUILD) && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+	  ctest --output-on-failure -j $(JOBS) -L unit
+
+# Each fuzzer starts from its seed corpus in tests/fuzz/corpus/ and writes what it learns to a
+# scratch copy; a crash leaves its input in $(FUZZ_BUILD)/ and fails the target.
 fuzz: build-fuzz
-	rm -rf $(FUZZ_BUILD)/corpus && cp -r tests/fuzz/corpus/safetensors $(FUZZ_BUILD)/corpus
-	$(FUZZ_BUILD)/safetensors_fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
-	  -dict=tests/fuzz/safetensors.dict -artifact_prefix=$(FUZZ_BUILD)/ -print_final_stats=1 \
-	  $(FUZZ_BUILD)/corpus >$(FUZZ_BUILD)/fuzz.log 2>&1 || { tail -40 $(FUZZ_BUILD)/fuzz.log; exit 1; }
-	@grep -E 'stat::number_of_executed_units|stat::new_units_added' $(FUZZ_BUILD)/fuzz.log
-	@echo "fuzz: safetensors header parser survived $(FUZZ_SECONDS)s"
+	@for t in $(FUZZ_TARGETS); do \
+	  rm -rf $(FUZZ_BUILD)/corpus-$$t && cp -r tests/fuzz/corpus/$$t $(FUZZ_BUILD)/corpus-$$t && \
+	  $(FUZZ_BUILD)/$${t}_fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	    -dict=tests/fuzz/$$t.dict -artifact_prefix=$(FUZZ_BUILD)/$$t- -print_final_stats=1 \
+	    $(FUZZ_BUILD)/corpus-$$t >$(FUZZ_BUILD)/fuzz-$$t.log 2>&1 || \
+	    { tail -40 $(FUZZ_BUILD)/fuzz-$$t.log; exit 1; }; \
+	  grep -E 'stat::number_of_executed_units|stat::new_units_added' $(FUZZ_BUILD)/fuzz-$$t.log; \
+	  echo "fuzz: $$t survived $(FUZZ_SECONDS)s"; \
+	done
 
 format:
 	clang-format -i $(FORMATTED)
@@ -75,4 +92,4 @@ bench-cold-start: build
 	bash bench/cold_start.sh $(BUILD)/strata
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(FUZZ_BUILD)

@@ -8,7 +8,6 @@ PACKAGES=(
   cmake ninja-build g++ pkg-config make
   # libraries
   libsqlite3-dev libpq-dev libssl-dev libfmt-dev libcli11-dev libcurl4-openssl-dev libfuse3-dev
-  libcpp-httplib-dev
   # the Python package (pybind11 extension for Debian's python3)
   pybind11-dev python3-dev python3-numpy python3-pytest
   # tests and checks

@@ -3,28 +3,28 @@
 // It answers GET /v1/chunks/<id>?length=N from its own tiers (memory → disk → object store):
 // concurrent requests for one chunk share one fetch (the memory tier's single-flight), so a chunk
 // wanted by every node of a datacenter leaves the object store once, at its owner. Requests must
-// be signed with the shared secret (peer_protocol.h); others get 401 and are counted. One thread
-// per connection (bounded), connections kept alive, each body sent with one write.
+// be signed with the shared secret (peer_protocol.h); others get 401 and are counted. The HTTP
+// side is net::HttpServer, the API server's: heads are read on its event loop within bounds of
+// size and time, connections are capped per address, the port is not shared, so a client
+// without the secret cannot hold the node's workers (review M5).
 // Thread-safe.
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <functional>
 #include <memory>
-#include <mutex>
-#include <set>
 #include <string>
 
 #include "cache/chunk_source.h"
 #include "core/status.h"
+#include "net/http_server.h"
 
 namespace strata::cache {
 
 struct CacheNodeOptions {
   std::string listen = "127.0.0.1:7070";  // HOST:PORT; port 0 picks a free one
   std::string secret;
-  size_t max_connections = 256;
+  size_t threads = 256;  // requests served at once (each may wait on the object store)
 };
 
 struct CacheNodeCounters {
@@ -38,30 +38,23 @@ class CacheNode {
   static Result<std::unique_ptr<CacheNode>> Bind(ChunkSource& tiers, CacheNodeOptions options);
   ~CacheNode();
 
-  int port() const { return port_; }
+  int port() const { return http_.port(); }
   // Serves until Stop(); `status_json` renders GET /v1/status.
   Status Serve(const std::function<std::string()>& status_json);
   void Stop();
   const CacheNodeCounters& counters() const { return counters_; }
 
  private:
-  CacheNode(ChunkSource& tiers, CacheNodeOptions options, int fd, int port);
-  void HandleConnection(int fd);
-  // One request on `fd`; false when the connection should close.
-  bool HandleRequest(int fd, std::string& buffer);
+  CacheNode(ChunkSource& tiers, CacheNodeOptions options);
+  void Handle(const net::Request& req, net::Response& res);
+  // True if `req` is signed with the secret; else `res` says so.
+  bool Verified(const net::Request& req, net::Response& res);
 
   ChunkSource& tiers_;
   const CacheNodeOptions options_;
-  const int listen_fd_;
-  const int port_;
-  int stop_pipe_[2] = {-1, -1};
+  net::HttpServer http_;
   std::function<std::string()> status_json_;
   CacheNodeCounters counters_;
-  std::mutex mu_;
-  std::condition_variable idle_;
-  size_t active_ = 0;       // GUARDED_BY(mu_)
-  std::set<int> open_fds_;  // GUARDED_BY(mu_): shut down by Stop so idle keep-alives end
-  bool stopping_ = false;   // GUARDED_BY(mu_)
 };
 
 }  // namespace strata::cache

@@ -13,7 +13,7 @@
 #include "core/byte_size.h"
 #include "core/clock.h"
 #include "load/json.h"
-#include "store/http_client.h"
+#include "net/http_client.h"
 
 namespace strata::cli {
 namespace {
@@ -59,7 +59,10 @@ Status Serve(fs::Session& ctx, const NodeArgs& args) {
   if (!tiers->disk()) {
     return Status::InvalidArgument("cache-node needs a cache directory (--cache-dir)");
   }
-  ASSIGN_OR_RETURN(auto node, cache::CacheNode::Bind(tiers->top(), {args.listen, secret, 256}));
+  cache::CacheNodeOptions options;
+  options.listen = args.listen;
+  options.secret = secret;
+  ASSIGN_OR_RETURN(auto node, cache::CacheNode::Bind(tiers->top(), std::move(options)));
   fmt::print("cache-node: serving {} ({} bound) on port {}\n", tiers->disk()->dir(),
              FormatBytes(ctx.remote_cache_options().disk_bytes), node->port());
   std::fflush(stdout);
@@ -81,14 +84,19 @@ Status ShowStatus(fs::Session& ctx, bool as_json) {
   if (peers.peers.empty()) {
     return Status::InvalidArgument("cache-node status needs --peers (env STRATA_PEERS)");
   }
-  store::HttpClient http({8, 1, {}, 1000, 3000});
+  net::HttpClientOptions http_options;
+  http_options.max_connections = 8;
+  http_options.max_attempts = 1;
+  http_options.connect_timeout_ms = 1000;
+  http_options.timeout_ms = 3000;
+  net::HttpClient http(http_options);
   if (!as_json) {
     fmt::print("{:<22} {:>6} {:>10} {:>10} {:>12} {:>8} {:>9}\n", "peer", "state", "requests",
                "served", "from store", "hit rate", "refused");
   }
   for (const std::string& peer : peers.peers) {
     auto headers = cache::SignRequest(peers.secret, "/v1/status", NowNanos() / 1000000000);
-    Result<store::HttpResponse> got =
+    Result<net::HttpResponse> got =
         http.Get(fmt::format("http://{}/v1/status", peer), 1 << 20, headers);
     Result<load::JsonValue> json = Status::Unavailable("");
     if (got.ok() && got->status == 200) json = load::ParseJson(got->body);

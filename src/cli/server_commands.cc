@@ -11,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "cli/until_signal.h"
+#include "core/byte_size.h"
 #include "core/clock.h"
 #include "core/duration.h"
 #include "server/api_server.h"
@@ -92,9 +93,7 @@ Status KvSet(fs::Session& ctx, const KvArgs& args) {
   }
   int64_t expires_ns = 0;
   if (!args.ttl.empty()) {
-    ASSIGN_OR_RETURN(int64_t ttl, ParseDuration(args.ttl));
-    if (ttl <= 0) return Status::InvalidArgument("--ttl must be more than 0");
-    expires_ns = NowNanos() + ttl;
+    ASSIGN_OR_RETURN(expires_ns, meta::KvExpiry(args.ttl, NowNanos()));
   }
   return ctx.meta().KvSet(args.store, args.key, value, expires_ns);
 }
@@ -133,14 +132,29 @@ void AddServerCommands(CLI::App& app, fs::Session& ctx, Action& action) {
   serve->add_option("--upload-ttl", *upload_ttl,
                     "How long an unfinished resumable upload is kept (default 24h); gc then "
                     "reclaims its parts");
+  serve->add_flag("--allow-private-fetch", options->allow_private_fetch,
+                  "Let uploads from a URL (POST …/fetch) reach loopback, private, link-local and "
+                  "multicast addresses (refused by default: the URL is the caller's, the network "
+                  "is this server's)");
+  auto fetch_timeout = std::make_shared<std::string>("6h");
+  serve->add_option("--fetch-timeout", *fetch_timeout,
+                    "The longest an upload from a URL may take (default 6h)");
+  auto fetch_max = std::make_shared<std::string>("256G");
+  serve->add_option("--fetch-max-size", *fetch_max,
+                    "The largest file an upload from a URL may bring (default 256G)");
   serve->footer(
       "Every request but /healthz needs `Authorization: Bearer TOKEN` (strata token create).\n"
       "Uploads stream into chunks as they arrive; downloads honour Range and If-None-Match.\n"
       "The memory cache (--memory-cache-size) defaults to an eighth of this machine's memory.");
-  serve->callback([&ctx, &action, options, upload_ttl] {
-    action = [&ctx, options, upload_ttl]() -> Status {
+  serve->callback([&ctx, &action, options, upload_ttl, fetch_timeout, fetch_max] {
+    action = [&ctx, options, upload_ttl, fetch_timeout, fetch_max]() -> Status {
       ASSIGN_OR_RETURN(options->upload_ttl_ns, ParseDuration(*upload_ttl));
       if (options->upload_ttl_ns <= 0) return Status::InvalidArgument("--upload-ttl must be > 0");
+      ASSIGN_OR_RETURN(options->fetch_timeout_ns, ParseDuration(*fetch_timeout));
+      if (options->fetch_timeout_ns <= 0) {
+        return Status::InvalidArgument("--fetch-timeout must be > 0");
+      }
+      ASSIGN_OR_RETURN(options->max_fetch_bytes, ParseByteSize(*fetch_max));
       return Serve(ctx, *options);
     };
   });

@@ -9,13 +9,12 @@
 #include <string>
 #include <string_view>
 
-#include <httplib.h>
-
 #include "fs/session.h"
 #include "load/json.h"
 #include "meta/types.h"
+#include "net/http_server.h"
 #include "server/api_server.h"
-#include "store/http_client.h"
+#include "net/http_client.h"
 
 namespace strata::server {
 
@@ -28,39 +27,40 @@ struct ApiContext {
   fs::Session& session;
   const ServerOptions& options;
   ApiCounters& counters;
-  store::HttpClient& http;  // uploads from URLs
+  net::HttpClient& http;  // uploads from URLs
+  std::atomic<size_t> fetches_running{0};
 };
 
 int HttpStatusOf(const Status& status);
-void ReplyError(httplib::Response& res, const Status& status);
-void ReplyJson(httplib::Response& res, int code, const std::string& json);
+void ReplyError(net::Response& res, const Status& status);
+void ReplyJson(net::Response& res, int code, const std::string& json);
 
 // The request's token; otherwise 401 has been answered and it is empty.
-std::optional<meta::TokenInfo> AuthenticateRequest(ApiContext& api, const httplib::Request& req,
-                                                   httplib::Response& res);
+std::optional<meta::TokenInfo> AuthenticateRequest(ApiContext& api, const net::Request& req,
+                                                   net::Response& res);
 // The token of the request if it may touch `scope` (a volume or KV store; "" for the whole
 // server) and, with `write`, change it; otherwise the error has been answered and it is empty.
-std::optional<meta::TokenInfo> Guard(ApiContext& api, const httplib::Request& req,
-                                     httplib::Response& res, std::string_view scope, bool write);
+std::optional<meta::TokenInfo> Guard(ApiContext& api, const net::Request& req, net::Response& res,
+                                     std::string_view scope, bool write);
 
 // The whole body, up to `max` bytes; a longer one has been answered with 413 and it is empty.
-std::optional<std::string> ReadBody(const httplib::ContentReader& reader, size_t max,
-                                    httplib::Response& res);
+std::optional<std::string> ReadBody(const net::ContentReader& reader, size_t max,
+                                    net::Response& res);
 // A JSON object body of at most `max` bytes; otherwise answered (413 or 400) and empty.
-std::optional<load::JsonValue> ReadJsonObject(const httplib::ContentReader& reader, size_t max,
-                                              httplib::Response& res);
+std::optional<load::JsonValue> ReadJsonObject(const net::ContentReader& reader, size_t max,
+                                              net::Response& res);
 // A string member of a JSON object; `fallback` when absent (InvalidArgument when not a string).
 Result<std::string> StringMember(const load::JsonValue& object, std::string_view name,
                                  std::optional<std::string> fallback = std::nullopt);
 bool BoolMember(const load::JsonValue& object, std::string_view name, bool fallback);
 
 // A query parameter, "" when absent.
-std::string Param(const httplib::Request& req, const char* name);
-bool FlagParam(const httplib::Request& req, const char* name);
+std::string Param(const net::Request& req, const char* name);
+bool FlagParam(const net::Request& req, const char* name);
 
 // The route tables.
-void AddVolumeRoutes(httplib::Server& server, ApiContext& api);
-void AddKvRoutes(httplib::Server& server, ApiContext& api);
-void AddUploadRoutes(httplib::Server& server, ApiContext& api);
+void AddVolumeRoutes(net::HttpServer& server, ApiContext& api);
+void AddKvRoutes(net::HttpServer& server, ApiContext& api);
+void AddUploadRoutes(net::HttpServer& server, ApiContext& api);
 
 }  // namespace strata::server

@@ -2,22 +2,43 @@
 
 #include <fmt/core.h>
 
+#include "net/net_address.h"
 #include "server/api_context.h"
 #include "server/tokens.h"
 #include "server/web_assets.h"
 
 namespace strata::server {
-namespace {
-constexpr size_t kMaxHeaders = 100;
-}  // namespace
+namespace {}  // namespace
+
+// The client of uploads from a URL: its own connections (a fetch never waits for the hub's or
+// the store's), bounded in time, never repeating a source's error body.
+net::HttpClientOptions FetchClientOptions(const ServerOptions& options) {
+  net::HttpClientOptions http;
+  http.max_connections = options.max_fetches;
+  http.timeout_ms = static_cast<long>(options.fetch_timeout_ns / 1000000);
+  http.keep_error_bodies = false;
+  if (!options.allow_private_fetch) http.connect_filter = net::IsPublicAddress;
+  return http;
+}
+
+net::HttpServerOptions HttpOptionsOf(const ServerOptions& options) {
+  net::HttpServerOptions http;
+  http.threads = std::max<size_t>(2, options.threads);
+  http.head_timeout_ms = options.header_timeout_ns / 1000000;
+  http.idle_timeout_ms = options.idle_timeout_ns / 1000000;
+  http.io_timeout_ms = options.io_timeout_ns / 1000000;
+  http.max_connections = options.max_connections;
+  http.max_connections_per_ip = options.max_connections_per_ip;
+  return http;
+}
 
 struct ApiServer::Impl {
   fs::Session& session;
   ServerOptions options;
   ApiCounters counters;
-  store::HttpClient http_client{store::HttpClientOptions{}};
+  net::HttpClient http_client{FetchClientOptions(options)};
   ApiContext api{session, options, counters, http_client};
-  httplib::Server http;
+  net::HttpServer http{HttpOptionsOf(options)};
   int port = 0;
 
   Impl(fs::Session& s, ServerOptions o) : session(s), options(std::move(o)) {}
@@ -53,34 +74,33 @@ int HttpStatusOf(const Status& status) {
   }
 }
 
-void ReplyJson(httplib::Response& res, int code, const std::string& json) {
+void ReplyJson(net::Response& res, int code, const std::string& json) {
   res.status = code;
-  res.set_content(json + "\n", "application/json");
+  res.SetContent(json + "\n", "application/json");
 }
 
-void ReplyError(httplib::Response& res, const Status& status) {
+void ReplyError(net::Response& res, const Status& status) {
   ReplyJson(
       res, HttpStatusOf(status),
       fmt::format(R"({{"error": {{"code": {}, "message": {}}}}})",
                   load::JsonQuote(CodeName(status.code())), load::JsonQuote(status.message())));
 }
 
-std::optional<meta::TokenInfo> AuthenticateRequest(ApiContext& api, const httplib::Request& req,
-                                                   httplib::Response& res) {
-  Result<meta::TokenInfo> token =
-      Authenticate(api.session.meta(), req.get_header_value("Authorization"));
+std::optional<meta::TokenInfo> AuthenticateRequest(ApiContext& api, const net::Request& req,
+                                                   net::Response& res) {
+  Result<meta::TokenInfo> token = Authenticate(api.session.meta(), req.Header("authorization"));
   if (token.ok()) return *token;
   api.counters.refused.fetch_add(1, std::memory_order_relaxed);
   ReplyError(res, token.status());
   if (token.status().code() == Code::kPermissionDenied) {
     res.status = 401;
-    res.set_header("WWW-Authenticate", "Bearer");
+    res.SetHeader("WWW-Authenticate", "Bearer");
   }
   return std::nullopt;
 }
 
-std::optional<meta::TokenInfo> Guard(ApiContext& api, const httplib::Request& req,
-                                     httplib::Response& res, std::string_view scope, bool write) {
+std::optional<meta::TokenInfo> Guard(ApiContext& api, const net::Request& req, net::Response& res,
+                                     std::string_view scope, bool write) {
   std::optional<meta::TokenInfo> token = AuthenticateRequest(api, req, res);
   if (!token) return std::nullopt;
   Status allowed = Authorize(*token, scope, write);
@@ -92,8 +112,8 @@ std::optional<meta::TokenInfo> Guard(ApiContext& api, const httplib::Request& re
   return token;
 }
 
-std::optional<std::string> ReadBody(const httplib::ContentReader& reader, size_t max,
-                                    httplib::Response& res) {
+std::optional<std::string> ReadBody(const net::ContentReader& reader, size_t max,
+                                    net::Response& res) {
   std::string body;
   bool too_long = false;
   reader([&](const char* data, size_t length) {
@@ -112,8 +132,8 @@ std::optional<std::string> ReadBody(const httplib::ContentReader& reader, size_t
   return body;
 }
 
-std::optional<load::JsonValue> ReadJsonObject(const httplib::ContentReader& reader, size_t max,
-                                              httplib::Response& res) {
+std::optional<load::JsonValue> ReadJsonObject(const net::ContentReader& reader, size_t max,
+                                              net::Response& res) {
   std::optional<std::string> body = ReadBody(reader, max, res);
   if (!body) return std::nullopt;
   Result<load::JsonValue> json = load::ParseJson(*body);
@@ -145,11 +165,11 @@ bool BoolMember(const load::JsonValue& object, std::string_view name, bool fallb
   return value->boolean();
 }
 
-std::string Param(const httplib::Request& req, const char* name) {
-  return req.has_param(name) ? req.get_param_value(name) : std::string();
+std::string Param(const net::Request& req, const char* name) {
+  return req.HasParam(name) ? req.Param(name) : std::string();
 }
 
-bool FlagParam(const httplib::Request& req, const char* name) {
+bool FlagParam(const net::Request& req, const char* name) {
   std::string value = Param(req, name);
   return value == "1" || value == "true" || value == "yes";
 }
@@ -159,33 +179,11 @@ ApiServer::~ApiServer() { Stop(); }
 
 Result<std::unique_ptr<ApiServer>> ApiServer::Bind(fs::Session& session, ServerOptions options) {
   auto impl = std::make_unique<Impl>(session, std::move(options));
-  size_t colon = impl->options.listen.rfind(':');
-  if (colon == std::string::npos) {
-    return Status::InvalidArgument(
-        fmt::format("--listen '{}' is not HOST:PORT", impl->options.listen));
-  }
-  std::string host = impl->options.listen.substr(0, colon);
-  int port = 0;
-  try {
-    port = std::stoi(impl->options.listen.substr(colon + 1));
-  } catch (const std::exception&) {
-    port = -1;
-  }
-  if (port < 0 || port > 65535) {
-    return Status::InvalidArgument(
-        fmt::format("--listen '{}': the port must be 0..65535", impl->options.listen));
-  }
-  httplib::Server& http = impl->http;
-  const size_t threads = std::max<size_t>(2, impl->options.threads);
-  http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  // Bodies are read by the handlers, each with its own bound (uploads are streamed).
-  http.set_payload_max_length(std::numeric_limits<size_t>::max());
-  http.set_read_timeout(60);
-  http.set_write_timeout(60);
-  http.set_keep_alive_timeout(5);
-  http.set_tcp_nodelay(true);
+  ASSIGN_OR_RETURN(auto host_port, net::ParseHostPort(impl->options.listen, "--listen"));
+  const auto& [host, port] = host_port;
+  net::HttpServer& http = impl->http;
   ApiContext& api = impl->api;
-  http.set_logger([&api](const httplib::Request&, const httplib::Response& res) {
+  http.SetLogger([&api](const net::Request&, const net::Response& res) {
     api.counters.requests.fetch_add(1, std::memory_order_relaxed);
     if (res.status >= 500) {
       api.counters.errors_5xx.fetch_add(1, std::memory_order_relaxed);
@@ -193,88 +191,54 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Bind(fs::Session& session, ServerO
       api.counters.errors_4xx.fetch_add(1, std::memory_order_relaxed);
     }
   });
-  http.set_exception_handler(
-      [](const httplib::Request&, httplib::Response& res, std::exception_ptr e) {
-        std::string what = "unknown exception";
-        try {
-          std::rethrow_exception(e);
-        } catch (const std::exception& ex) {
-          what = ex.what();
-        } catch (...) {
-        }
-        ReplyError(res, Status::Internal(what));
-      });
-  http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
-    if (!res.body.empty()) return;  // a handler's own answer
-    std::string message =
-        res.status == 404 ? "no such route (see docs/api.md)" : fmt::format("HTTP {}", res.status);
-    res.set_content(
-        fmt::format(R"({{"error": {{"code": "{}", "message": {}}}}})"
-                    "\n",
-                    res.status == 404 ? "NotFound" : "Invalid", load::JsonQuote(message)),
-        "application/json");
+  http.SetExceptionHandler([](net::Response& res, std::string_view what) {
+    ReplyError(res, Status::Internal(std::string(what)));
   });
-  // A body without a length or chunked framing would run until the client closes: refuse it
-  // before anything waits on it (RFC 9110: 411).
-  http.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
-    // Each header line is bounded by httplib (8 KiB, else 400) and the URI (414); their number
-    // is bounded here.
-    if (req.headers.size() > kMaxHeaders) {
-      ReplyError(res, Status::InvalidArgument(fmt::format("more than {} headers", kMaxHeaders)));
-      res.status = 431;
-      return httplib::Server::HandlerResponse::Handled;
+  // The server's own refusals (no route, a head too long, a body without a length) in the
+  // API's error shape.
+  http.SetErrorBody([](net::Response& res, std::string_view reason) {
+    int status = res.status;
+    ReplyError(res, Status::InvalidArgument(std::string(reason)));
+    res.status = status;
+    if (status == 404) {
+      res.SetContent(fmt::format(R"({{"error": {{"code": "NotFound", "message": {}}}}})"
+                                 "\n",
+                                 load::JsonQuote("no such route (see docs/api.md)")),
+                     "application/json");
     }
-    bool has_body_method = req.method == "POST" || req.method == "PUT" || req.method == "PATCH";
-    if (has_body_method && !req.has_header("Content-Length") &&
-        req.get_header_value("Transfer-Encoding").find("chunked") == std::string::npos) {
-      ReplyError(res, Status::InvalidArgument("send Content-Length (or a chunked body)"));
-      res.status = 411;
-      return httplib::Server::HandlerResponse::Handled;
-    }
-    return httplib::Server::HandlerResponse::Unhandled;
   });
   // The Files page: static, no token (it asks for one and sends it with every API call).
   for (const WebAsset& asset : WebAssets()) {
     std::string route = asset.path == "/index.html" ? "/" : std::string(asset.path);
-    http.Get(route, [&asset](const httplib::Request&, httplib::Response& res) {
-      res.set_header("Content-Security-Policy",
-                     "default-src 'self'; img-src 'self' blob: data:; frame-ancestors 'none'");
-      res.set_header("X-Content-Type-Options", "nosniff");
-      res.set_header("Cache-Control", "no-cache");
-      res.set_content(asset.body.data(), asset.body.size(), std::string(asset.content_type));
+    http.Get(route, [&asset](const net::Request&, net::Response& res) {
+      res.SetHeader("Content-Security-Policy",
+                    "default-src 'self'; img-src 'self' blob: data:; frame-ancestors 'none'");
+      res.SetHeader("X-Content-Type-Options", "nosniff");
+      res.SetHeader("Cache-Control", "no-cache");
+      res.SetStaticContent(asset.body, std::string(asset.content_type));
     });
   }
-  http.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
-    res.set_content("ok\n", "text/plain");
-  });
+  http.Get("/healthz",
+           [](const net::Request&, net::Response& res) { res.SetContent("ok\n", "text/plain"); });
   AddVolumeRoutes(http, api);
   AddKvRoutes(http, api);
   AddUploadRoutes(http, api);
-  int bound = port == 0 ? http.bind_to_any_port(host) : (http.bind_to_port(host, port) ? port : -1);
-  if (bound < 0) {
-    return Status::Unavailable(fmt::format(
-        "cannot listen on {} (in use, or not an address of this machine)", impl->options.listen));
-  }
-  impl->port = bound;
+  RETURN_IF_ERROR(http.Bind(host, port));
+  impl->port = http.port();
   auto server = std::unique_ptr<ApiServer>(new ApiServer(std::move(impl)));
   ApiServer* self = server.get();
-  server->impl_->http.Get("/metrics", [self](const httplib::Request& req, httplib::Response& res) {
+  server->impl_->http.Get("/metrics", [self](const net::Request& req, net::Response& res) {
     if (!Guard(self->impl_->api, req, res, "", false)) return;
-    res.set_content(self->MetricsText(), "text/plain; version=0.0.4");
+    res.SetContent(self->MetricsText(), "text/plain; version=0.0.4");
   });
   return server;
 }
 
 int ApiServer::port() const { return impl_->port; }
 
-Status ApiServer::Serve() {
-  if (!impl_->http.listen_after_bind()) return Status::IOError("the server stopped on an error");
-  return Status::OK();
-}
+Status ApiServer::Serve() { return impl_->http.Serve(); }
 
-void ApiServer::Stop() {
-  if (impl_->http.is_running()) impl_->http.stop();
-}
+void ApiServer::Stop() { impl_->http.Stop(); }
 
 std::string ApiServer::MetricsText() {
   const ApiCounters& c = impl_->counters;

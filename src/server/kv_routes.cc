@@ -9,8 +9,8 @@
 namespace strata::server {
 namespace {
 
-using httplib::Request;
-using httplib::Response;
+using net::Request;
+using net::Response;
 
 std::string Expiry(int64_t expires_ns) {
   return expires_ns == 0 ? "null" : std::to_string(expires_ns);
@@ -18,7 +18,7 @@ std::string Expiry(int64_t expires_ns) {
 
 }  // namespace
 
-void AddKvRoutes(httplib::Server& http, ApiContext& api) {
+void AddKvRoutes(net::HttpServer& http, ApiContext& api) {
   // Listing: keys in byte order after `after`, at most `limit`; `next` when there are more.
   http.Get("/v1/kv/([^/]+)", [&api](const Request& req, Response& res) {
     std::string store = req.matches[1];
@@ -51,22 +51,19 @@ void AddKvRoutes(httplib::Server& http, ApiContext& api) {
     if (!Guard(api, req, res, store, false)) return;
     Result<meta::KvEntry> entry = api.session.meta().KvGet(store, std::string(req.matches[2]));
     if (!entry.ok()) return ReplyError(res, entry.status());
-    if (entry->expires_ns != 0) res.set_header("X-Strata-Expires-Ns", Expiry(entry->expires_ns));
-    res.set_content(entry->value, "application/octet-stream");
+    if (entry->expires_ns != 0) res.SetHeader("X-Strata-Expires-Ns", Expiry(entry->expires_ns));
+    res.SetContent(entry->value, "application/octet-stream");
   });
   // The body is the value; ?ttl=90s|15m|1h sets an expiry.
   http.Put("/v1/kv/([^/]+)/(.+)", [&api](const Request& req, Response& res,
-                                         const httplib::ContentReader& body) {
+                                         const net::ContentReader& body) {
     std::string store = req.matches[1];
     if (!Guard(api, req, res, store, true)) return;
     int64_t expires_ns = 0;
     if (std::string ttl = Param(req, "ttl"); !ttl.empty()) {
-      Result<int64_t> nanos = ParseDuration(ttl);
-      if (!nanos.ok() || *nanos <= 0) {
-        return ReplyError(res, Status::InvalidArgument(fmt::format(
-                                   "ttl '{}' is not a duration like 90s, 15m, 1h", ttl)));
-      }
-      expires_ns = NowNanos() + *nanos;
+      Result<int64_t> expiry = meta::KvExpiry(ttl, NowNanos());
+      if (!expiry.ok()) return ReplyError(res, expiry.status());
+      expires_ns = *expiry;
     }
     std::optional<std::string> value = ReadBody(body, api.options.max_kv_value_bytes, res);
     if (!value) return;
@@ -78,7 +75,7 @@ void AddKvRoutes(httplib::Server& http, ApiContext& api) {
                           value->size(), Expiry(expires_ns)));
   });
   http.Delete("/v1/kv/([^/]+)/(.+)",
-              [&api](const Request& req, Response& res, const httplib::ContentReader&) {
+              [&api](const Request& req, Response& res, const net::ContentReader&) {
                 std::string store = req.matches[1];
                 if (!Guard(api, req, res, store, true)) return;
                 Status deleted = api.session.meta().KvDelete(store, std::string(req.matches[2]));

@@ -8,6 +8,7 @@
 #include "core/clock.h"
 #include "core/digest.h"
 #include "core/duration.h"
+#include "core/round.h"
 #include "fs/path.h"
 #include "fs/stream_writer.h"
 #include "server/api_context.h"
@@ -16,8 +17,8 @@
 namespace strata::server {
 namespace {
 
-using httplib::Request;
-using httplib::Response;
+using net::Request;
+using net::Response;
 
 constexpr uint64_t kDefaultPartBytes = 64ULL << 20;
 constexpr uint64_t kMaxPartBytes = 5ULL << 30;
@@ -68,7 +69,7 @@ std::optional<Guarded> OpenSession(ApiContext& api, const Request& req, Response
 }
 
 void CreateSession(ApiContext& api, const Request& req, Response& res,
-                   const httplib::ContentReader& body) {
+                   const net::ContentReader& body) {
   std::string name = req.matches[1];
   if (!Guard(api, req, res, name, true)) return;
   std::optional<load::JsonValue> json = ReadJsonObject(body, api.options.max_json_bytes, res);
@@ -84,7 +85,7 @@ void CreateSession(ApiContext& api, const Request& req, Response& res,
   info.volume_id = (*volume)->info().id;
   info.path = fs::JoinPath(*names);
   uint64_t chunk = (*volume)->chunk_size_bytes();
-  info.part_size = (kDefaultPartBytes + chunk - 1) / chunk * chunk;
+  info.part_size = RoundUpTo(kDefaultPartBytes, chunk);
   if (const load::JsonValue* size = json->Find("part_size")) {
     if (!size->is_integer() || size->integer() <= 0 ||
         static_cast<uint64_t>(size->integer()) > kMaxPartBytes) {
@@ -92,7 +93,7 @@ void CreateSession(ApiContext& api, const Request& req, Response& res,
                                  "part_size is a number of bytes up to {}", kMaxPartBytes)));
     }
     // Parts are whole chunks: a size asked for is rounded up to the volume's chunk size.
-    info.part_size = (static_cast<uint64_t>(size->integer()) + chunk - 1) / chunk * chunk;
+    info.part_size = RoundUpTo(static_cast<uint64_t>(size->integer()), chunk);
   }
   int64_t ttl = api.options.upload_ttl_ns;
   if (json->Find("ttl")) {
@@ -121,8 +122,7 @@ void ShowSession(ApiContext& api, const Request& req, Response& res) {
   ReplyJson(res, 200, SessionJson(s->upload, &*parts));
 }
 
-void PutPart(ApiContext& api, const Request& req, Response& res,
-             const httplib::ContentReader& body) {
+void PutPart(ApiContext& api, const Request& req, Response& res, const net::ContentReader& body) {
   std::optional<Guarded> s = OpenSession(api, req, res, true);
   if (!s) return;
   uint32_t number = 0;
@@ -158,7 +158,7 @@ void PutPart(ApiContext& api, const Request& req, Response& res,
   if (!failed.ok()) return ReplyError(res, failed);
   if (!complete) return ReplyError(res, Status::InvalidArgument("the part's body ended early"));
   std::string sha256 = digest.FinalHex();
-  std::string expected = req.get_header_value("X-Strata-Sha256");
+  std::string expected = req.Header("x-strata-sha256");
   if (!expected.empty() && expected != sha256) {
     return ReplyError(
         res, Status::InvalidArgument(fmt::format(
@@ -174,8 +174,7 @@ void PutPart(ApiContext& api, const Request& req, Response& res,
                         sha256));
 }
 
-void Complete(ApiContext& api, const Request& req, Response& res,
-              const httplib::ContentReader& body) {
+void Complete(ApiContext& api, const Request& req, Response& res, const net::ContentReader& body) {
   std::optional<Guarded> s = OpenSession(api, req, res, true);
   if (!s) return;
   std::optional<std::string> text = ReadBody(body, api.options.max_json_bytes, res);
@@ -210,8 +209,7 @@ void Complete(ApiContext& api, const Request& req, Response& res,
     }
   }
   const std::string& path = s->upload.path;
-  std::string parent = path.substr(0, path.rfind('/'));
-  Result<meta::Attr> dir = s->volume->Mkdir(parent.empty() ? "/" : parent, 0755, true);
+  Result<meta::Attr> dir = s->volume->Mkdir(fs::ParentPath(path), 0755, true);
   if (!dir.ok()) return ReplyError(res, dir.status());
   Result<fs::ParentRef> where = s->volume->ResolveParent(path);
   if (!where.ok()) return ReplyError(res, where.status());
@@ -226,23 +224,23 @@ void Complete(ApiContext& api, const Request& req, Response& res,
 
 }  // namespace
 
-void AddUploadRoutes(httplib::Server& http, ApiContext& api) {
+void AddUploadRoutes(net::HttpServer& http, ApiContext& api) {
   http.Post("/v1/volumes/([^/]+)/uploads",
-            [&api](const Request& req, Response& res, const httplib::ContentReader& body) {
+            [&api](const Request& req, Response& res, const net::ContentReader& body) {
               CreateSession(api, req, res, body);
             });
   http.Get("/v1/volumes/([^/]+)/uploads/([0-9a-f]{32})",
            [&api](const Request& req, Response& res) { ShowSession(api, req, res); });
   http.Put("/v1/volumes/([^/]+)/uploads/([0-9a-f]{32})/parts/([0-9]{1,9})",
-           [&api](const Request& req, Response& res, const httplib::ContentReader& body) {
+           [&api](const Request& req, Response& res, const net::ContentReader& body) {
              PutPart(api, req, res, body);
            });
   http.Post("/v1/volumes/([^/]+)/uploads/([0-9a-f]{32})/complete",
-            [&api](const Request& req, Response& res, const httplib::ContentReader& body) {
+            [&api](const Request& req, Response& res, const net::ContentReader& body) {
               Complete(api, req, res, body);
             });
   http.Delete("/v1/volumes/([^/]+)/uploads/([0-9a-f]{32})",
-              [&api](const Request& req, Response& res, const httplib::ContentReader&) {
+              [&api](const Request& req, Response& res, const net::ContentReader&) {
                 std::optional<Guarded> s = OpenSession(api, req, res, true);
                 if (!s) return;
                 Status aborted = api.session.meta().AbortUpload(s->upload.id);

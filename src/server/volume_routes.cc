@@ -2,26 +2,28 @@
 // delete). docs/api.md is the reference.
 #include <algorithm>
 #include <ctime>
+#include <optional>
 
 #include <fmt/core.h>
 
 #include "core/clock.h"
 #include "core/digest.h"
 #include "core/duration.h"
+#include "core/hex.h"
 #include "fs/file_reader.h"
 #include "fs/path.h"
 #include "fs/stream_writer.h"
+#include "fs/tree_walk.h"
 #include "fs/url_import.h"
 #include "server/api_context.h"
 
 namespace strata::server {
 namespace {
 
-constexpr size_t kMaxListEntries = 1000000;  // one listing, whatever the paging
 constexpr size_t kDefaultPage = 1000;
 
-using httplib::Request;
-using httplib::Response;
+using net::Request;
+using net::Response;
 
 std::string_view TypeName(meta::FileType type) {
   switch (type) {
@@ -49,7 +51,7 @@ std::string HttpDate(int64_t ns) { return Utc(ns, "%a, %d %b %Y %H:%M:%S GMT"); 
 
 // The JSON of the entry at `path` (a normalised volume path: its name is the last component).
 std::string EntryJson(std::string_view path, const meta::Attr& attr) {
-  std::string_view name = path.substr(path.rfind('/') + 1);
+  std::string name = fs::BaseName(path);
   return fmt::format(
       R"({{"name": {}, "path": {}, "type": "{}", "size": {}, "mode": "{:04o}", "mtime": "{}", )"
       R"("mtime_ns": {}, "version": {}}})",
@@ -86,21 +88,53 @@ Result<std::string> VolumePath(std::string_view raw) {
   return joined;
 }
 
-Status ListInto(fs::Volume& volume, const std::string& dir, bool recursive,
-                std::vector<std::pair<std::string, meta::Attr>>& out) {
-  ASSIGN_OR_RETURN(std::vector<meta::DirEntry> entries, volume.List(dir));
-  for (const meta::DirEntry& e : entries) {
-    if (out.size() >= kMaxListEntries) {
-      return Status::InvalidArgument(
-          fmt::format("more than {} entries: list a subdirectory", kMaxListEntries));
-    }
-    std::string path = fs::ChildPath(dir, e.name);
-    out.emplace_back(path, e.attr);
-    if (recursive && e.attr.type == meta::FileType::kDirectory) {
-      RETURN_IF_ERROR(ListInto(volume, path, true, out));
-    }
+// Whether path `a` comes before `b` in a listing: the walk's order (a directory, then its
+// entries by name), which is byte order with '/' below every byte a name may hold.
+bool ListedBefore(std::string_view a, std::string_view b) {
+  auto rank = [](char c) { return c == '/' ? 0 : static_cast<unsigned char>(c) + 1; };
+  size_t n = std::min(a.size(), b.size());
+  for (size_t i = 0; i < n; ++i) {
+    if (a[i] != b[i]) return rank(a[i]) < rank(b[i]);
   }
-  return Status::OK();
+  return a.size() < b.size();
+}
+
+struct ListPage {
+  std::vector<std::pair<std::string, meta::Attr>> entries;
+  bool more = false;
+};
+
+// One page of a listing: up to `limit` entries after `after` (a path; empty: from the start).
+// The walk skips whole subtrees before `after` and stops once the page is full, so a page costs
+// the directories on the way to it, not the tree (review M11: every page rebuilt the tree).
+Status ListPageOf(fs::Volume& volume, const std::string& dir, bool recursive,
+                  const std::string& after, size_t limit, ListPage& page) {
+  ASSIGN_OR_RETURN(meta::Attr attr, volume.Stat(dir, /*follow=*/true));
+  if (attr.type != meta::FileType::kDirectory) {
+    return Status::NotDirectory(fmt::format("{}: not a directory", dir));
+  }
+  const Status kPageFull = Status::Aborted("page full");
+  fs::TreeVisitor list;
+  list.descend = [&](const fs::TreeEntry& e) {
+    if (e.depth == 0) return true;
+    if (!recursive) return false;
+    // A subtree wholly before the cursor is skipped: one holding the cursor is entered.
+    return after.empty() || !ListedBefore(e.path, after) ||
+           (after.starts_with(e.path) && after.size() > e.path.size() &&
+            after[e.path.size()] == '/');
+  };
+  list.enter = [&](const fs::TreeEntry& e) -> Status {
+    if (e.depth == 0) return Status::OK();
+    if (!after.empty() && !ListedBefore(after, e.path)) return Status::OK();
+    if (page.entries.size() == limit) {
+      page.more = true;
+      return kPageFull;
+    }
+    page.entries.emplace_back(e.path, e.attr);
+    return Status::OK();
+  };
+  Status walked = fs::WalkTree(volume.meta(), attr, dir, list);
+  return page.more ? Status::OK() : walked;
 }
 
 void ListFiles(ApiContext& api, const Request& req, Response& res) {
@@ -108,26 +142,34 @@ void ListFiles(ApiContext& api, const Request& req, Response& res) {
   if (!volume) return;
   Result<std::string> dir = VolumePath(Param(req, "path"));
   if (!dir.ok()) return ReplyError(res, dir.status());
-  size_t limit = kDefaultPage, offset = 0;
+  size_t limit = kDefaultPage;
   try {
     if (!Param(req, "limit").empty()) limit = std::stoul(Param(req, "limit"));
-    if (!Param(req, "cursor").empty()) offset = std::stoul(Param(req, "cursor"));
   } catch (const std::exception&) {
-    return ReplyError(res, Status::InvalidArgument("limit and cursor are numbers"));
+    return ReplyError(res, Status::InvalidArgument("limit is a number"));
   }
   limit = std::clamp<size_t>(limit, 1, 10000);
-  std::vector<std::pair<std::string, meta::Attr>> entries;
-  Status listed = ListInto(*volume, *dir, FlagParam(req, "recursive"), entries);
+  // The cursor is the last path of the previous page, hex-encoded (opaque to clients).
+  std::string cursor = Param(req, "cursor");
+  std::optional<std::string> after =
+      cursor.size() <= 2 * 65536 ? BytesFromHex(cursor) : std::nullopt;
+  if (!after) return ReplyError(res, Status::InvalidArgument("not a cursor of this listing"));
+  ListPage page;
+  Status listed = ListPageOf(*volume, *dir, FlagParam(req, "recursive"), *after, limit, page);
   if (!listed.ok()) return ReplyError(res, listed);
   std::string json = fmt::format(R"({{"volume": {}, "path": {}, "entries": [)",
                                  load::JsonQuote(volume->info().name), load::JsonQuote(*dir));
-  size_t end = std::min(entries.size(), offset + limit);
-  for (size_t i = offset; i < end; ++i) {
-    const auto& [path, attr] = entries[i];
-    json += (i == offset ? "" : ", ") + EntryJson(path, attr);
+  for (size_t i = 0; i < page.entries.size(); ++i) {
+    const auto& [path, attr] = page.entries[i];
+    json += (i == 0 ? "" : ", ") + EntryJson(path, attr);
   }
   json += "]";
-  if (end < entries.size()) json += fmt::format(R"(, "next_cursor": "{}")", end);
+  if (page.more) {
+    json += fmt::format(
+        R"(, "next_cursor": "{}")",
+        LowerHex(std::span(reinterpret_cast<const uint8_t*>(page.entries.back().first.data()),
+                           page.entries.back().first.size())));
+  }
   json += "}";
   ReplyJson(res, 200, json);
 }
@@ -163,57 +205,52 @@ void Download(ApiContext& api, const Request& req, Response& res) {
     return ReplyError(res, content.status());
   }
   std::string etag = ETagOf(*content);
-  res.set_header("ETag", etag);
-  res.set_header("Last-Modified", HttpDate(attr.mtime_ns));
-  res.set_header("Accept-Ranges", "bytes");
-  res.set_header("Cache-Control", "no-cache");
+  res.SetHeader("ETag", etag);
+  res.SetHeader("Last-Modified", HttpDate(attr.mtime_ns));
+  res.SetHeader("Accept-Ranges", "bytes");
+  res.SetHeader("Cache-Control", "no-cache");
   if (FlagParam(req, "download")) {
-    std::string name = path->substr(path->rfind('/') + 1);
+    std::string name = fs::BaseName(*path);
     std::string safe;
     for (char c : name)
       safe += (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) ? '_' : c;
-    res.set_header("Content-Disposition", fmt::format("attachment; filename=\"{}\"", safe));
+    res.SetHeader("Content-Disposition", fmt::format("attachment; filename=\"{}\"", safe));
   }
-  std::string if_none_match = req.get_header_value("If-None-Match");
+  std::string if_none_match = req.Header("if-none-match");
   if (!if_none_match.empty() && (if_none_match == etag || if_none_match == "*" ||
                                  if_none_match.find(etag) != std::string::npos)) {
     res.status = 304;
     return;
   }
-  // httplib serves the ranges it parsed; one wholly past the end is refused here (RFC
-  // 9110 15.5.17).
-  for (const httplib::Range& r : req.ranges) {
-    bool satisfiable = r.first >= 0 ? static_cast<uint64_t>(r.first) < content->size_bytes
-                                    : r.second > 0 && content->size_bytes > 0;
-    if (!satisfiable) {
-      res.set_header("Content-Range", fmt::format("bytes */{}", content->size_bytes));
+  // The server serves one range (ends past the end clamped) and answers several with the
+  // whole file; a single range wholly past the end is refused here (RFC 9110 15.5.17).
+  if (req.ranges.size() == 1) {
+    if (!net::ResolveRange(req.ranges[0], content->size_bytes)) {
+      res.SetHeader("Content-Range", fmt::format("bytes */{}", content->size_bytes));
       ReplyError(res, Status::InvalidArgument("the range is past the end of the file"));
       res.status = 416;
       return;
     }
   }
   api.counters.downloads.fetch_add(1, std::memory_order_relaxed);
-  // The reader lives as long as the response: httplib calls the provider piece by piece, at the
+  // The reader lives as long as the response: the server calls the provider piece by piece, at the
   // offsets of the requested range, after this handler returns.
-  auto reader = std::make_shared<fs::FileReader>(*volume, api.session.pool(), *content, *path);
-  auto shared_volume = std::shared_ptr<fs::Volume>(std::move(volume));
+  auto reader =
+      std::make_shared<fs::FileReader>(std::move(volume), api.session.pool(), *content, *path);
   auto buffer = std::make_shared<std::vector<uint8_t>>(1 << 20);
   ApiCounters* counters = &api.counters;
-  res.set_content_provider(content->size_bytes, "application/octet-stream",
-                           [reader, shared_volume, buffer, counters](size_t offset, size_t length,
-                                                                     httplib::DataSink& sink) {
-                             size_t want = std::min(length, buffer->size());
-                             Result<size_t> got =
-                                 reader->ReadAt(offset, std::span<uint8_t>(buffer->data(), want));
-                             if (!got.ok() || *got == 0)
-                               return false;  // the connection is closed: a short body
-                             counters->bytes_out.fetch_add(*got, std::memory_order_relaxed);
-                             return sink.write(reinterpret_cast<const char*>(buffer->data()), *got);
-                           });
+  res.SetContentProvider(
+      content->size_bytes, "application/octet-stream",
+      [reader, buffer, counters](size_t offset, size_t length, net::DataSink& sink) {
+        size_t want = std::min(length, buffer->size());
+        Result<size_t> got = reader->ReadAt(offset, std::span<uint8_t>(buffer->data(), want));
+        if (!got.ok() || *got == 0) return false;  // the connection is closed: a short body
+        counters->bytes_out.fetch_add(*got, std::memory_order_relaxed);
+        return sink.Write(reinterpret_cast<const char*>(buffer->data()), *got);
+      });
 }
 
-void Upload(ApiContext& api, const Request& req, Response& res,
-            const httplib::ContentReader& body) {
+void Upload(ApiContext& api, const Request& req, Response& res, const net::ContentReader& body) {
   auto volume = OpenGuarded(api, req, res, true);
   if (!volume) return;
   Result<std::string> path = VolumePath(std::string(req.matches[2]));
@@ -225,13 +262,13 @@ void Upload(ApiContext& api, const Request& req, Response& res,
   if (existing.ok() && existing->type == meta::FileType::kDirectory) {
     return ReplyError(res, Status::IsDirectory(fmt::format("{} is a directory", *path)));
   }
-  std::string parent = path->substr(0, path->rfind('/'));
+  std::string parent = fs::ParentPath(*path);
   bool make_parents = Param(req, "parents").empty() || FlagParam(req, "parents");
   if (!make_parents) {
-    Result<meta::Attr> parent_attr = volume->Stat(parent.empty() ? "/" : parent, true);
+    Result<meta::Attr> parent_attr = volume->Stat(parent, true);
     if (!parent_attr.ok()) return ReplyError(res, parent_attr.status());
   }
-  std::string expected_sha256 = req.get_header_value("X-Strata-Sha256");
+  std::string expected_sha256 = req.Header("x-strata-sha256");
   StreamingDigest digest = StreamingDigest::Sha256();
   fs::StreamWriter writer(*volume, api.session.pool(), api.options.upload_chunks_in_flight);
   Status failed;
@@ -269,7 +306,7 @@ void Remove(ApiContext& api, const Request& req, Response& res) {
 
 // POST /v1/volumes/V/move|copy {"from", "to"[, "recursive"]}; /mkdir {"path"[, "parents"]}.
 void PathOperation(ApiContext& api, const Request& req, Response& res,
-                   const httplib::ContentReader& body, std::string_view op) {
+                   const net::ContentReader& body, std::string_view op) {
   auto volume = OpenGuarded(api, req, res, true);
   if (!volume) return;
   std::optional<load::JsonValue> json = ReadJsonObject(body, api.options.max_json_bytes, res);
@@ -304,7 +341,7 @@ void PathOperation(ApiContext& api, const Request& req, Response& res,
 }
 
 // POST /v1/volumes/V/fetch {"url", "path"}: the server streams an http(s) URL into the volume.
-void Fetch(ApiContext& api, const Request& req, Response& res, const httplib::ContentReader& body) {
+void Fetch(ApiContext& api, const Request& req, Response& res, const net::ContentReader& body) {
   auto volume = OpenGuarded(api, req, res, true);
   if (!volume) return;
   std::optional<load::JsonValue> json = ReadJsonObject(body, api.options.max_json_bytes, res);
@@ -316,15 +353,26 @@ void Fetch(ApiContext& api, const Request& req, Response& res, const httplib::Co
   Result<std::string> path = VolumePath(*raw);
   if (!path.ok()) return ReplyError(res, path.status());
   if (*path == "/") return ReplyError(res, Status::InvalidArgument("fetch into a file path"));
+  // A fetch holds a server thread for as long as its source takes: a bounded number of them.
+  if (api.fetches_running.fetch_add(1) >= api.options.max_fetches) {
+    api.fetches_running.fetch_sub(1);
+    res.SetHeader("Retry-After", "10");
+    return ReplyError(
+        res, Status::Unavailable(fmt::format("{} uploads from URLs are running; try again later",
+                                             api.options.max_fetches)));
+  }
   fs::TransferStats stats;
-  Result<meta::Attr> attr =
-      fs::ImportUrl(*volume, api.session.pool(), api.http, *url, *path, stats);
+  Result<meta::Attr> attr = fs::ImportUrl(*volume, api.session.pool(), api.http, *url, *path, stats,
+                                          api.options.max_fetch_bytes);
+  api.fetches_running.fetch_sub(1);
   api.counters.bytes_in.fetch_add(stats.bytes_done, std::memory_order_relaxed);
   if (!attr.ok()) {
     // The source's failure is not the client's request's: 502 says so.
     Status failed = attr.status();
     ReplyError(res, failed);
-    if (failed.code() != Code::kInvalidArgument) res.status = 502;
+    if (failed.code() != Code::kInvalidArgument && failed.code() != Code::kPermissionDenied) {
+      res.status = 502;
+    }
     return;
   }
   api.counters.uploads.fetch_add(1, std::memory_order_relaxed);
@@ -338,7 +386,7 @@ std::string VolumeJson(const meta::VolumeInfo& v) {
 
 }  // namespace
 
-void AddVolumeRoutes(httplib::Server& http, ApiContext& api) {
+void AddVolumeRoutes(net::HttpServer& http, ApiContext& api) {
   http.Get("/v1/volumes", [&api](const Request& req, Response& res) {
     // Any token may list the volumes; one scoped to a volume sees that one.
     std::optional<meta::TokenInfo> token = AuthenticateRequest(api, req, res);
@@ -355,7 +403,7 @@ void AddVolumeRoutes(httplib::Server& http, ApiContext& api) {
     ReplyJson(res, 200, json + "]}");
   });
   http.Post(
-      "/v1/volumes", [&api](const Request& req, Response& res, const httplib::ContentReader& body) {
+      "/v1/volumes", [&api](const Request& req, Response& res, const net::ContentReader& body) {
         if (!Guard(api, req, res, "", true)) return;
         std::optional<load::JsonValue> json = ReadJsonObject(body, api.options.max_json_bytes, res);
         if (!json) return;
@@ -373,7 +421,7 @@ void AddVolumeRoutes(httplib::Server& http, ApiContext& api) {
         ReplyJson(res, 201, VolumeJson(*made));
       });
   http.Delete("/v1/volumes/([^/]+)",
-              [&api](const Request& req, Response& res, const httplib::ContentReader&) {
+              [&api](const Request& req, Response& res, const net::ContentReader&) {
                 if (!Guard(api, req, res, "", true)) return;
                 Status deleted = api.session.meta().DeleteVolume(std::string(req.matches[1]));
                 if (!deleted.ok()) return ReplyError(res, deleted);
@@ -385,22 +433,22 @@ void AddVolumeRoutes(httplib::Server& http, ApiContext& api) {
            [&api](const Request& req, Response& res) { StatFile(api, req, res); });
   http.Get("/v1/volumes/([^/]+)/files(/.*)",
            [&api](const Request& req, Response& res) { Download(api, req, res); });
-  // httplib answers HEAD through the GET route, without the body; the headers are the GET's.
+  // The server answers HEAD through the GET route, without the body; the headers are the GET's.
   http.Put("/v1/volumes/([^/]+)/files(/.*)",
-           [&api](const Request& req, Response& res, const httplib::ContentReader& body) {
+           [&api](const Request& req, Response& res, const net::ContentReader& body) {
              Upload(api, req, res, body);
            });
   http.Delete("/v1/volumes/([^/]+)/files(/.*)",
-              [&api](const Request& req, Response& res, const httplib::ContentReader&) {
+              [&api](const Request& req, Response& res, const net::ContentReader&) {
                 Remove(api, req, res);
               });
   http.Post("/v1/volumes/([^/]+)/fetch",
-            [&api](const Request& req, Response& res, const httplib::ContentReader& body) {
+            [&api](const Request& req, Response& res, const net::ContentReader& body) {
               Fetch(api, req, res, body);
             });
   for (std::string op : {"move", "copy", "mkdir"}) {
     http.Post("/v1/volumes/([^/]+)/" + op,
-              [&api, op](const Request& req, Response& res, const httplib::ContentReader& body) {
+              [&api, op](const Request& req, Response& res, const net::ContentReader& body) {
                 PathOperation(api, req, res, body, op);
               });
   }

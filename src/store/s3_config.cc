@@ -6,6 +6,8 @@
 
 #include <fmt/core.h>
 
+#include "net/url.h"
+
 namespace strata::store {
 namespace {
 
@@ -25,48 +27,6 @@ Result<int64_t> ParsePositive(std::string_view name, std::string_view value, std
 }
 
 }  // namespace
-
-std::string UriEncode(std::string_view s, bool keep_slash) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(s.size());
-  for (unsigned char c : s) {
-    bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                      c == '-' || c == '_' || c == '.' || c == '~' || (keep_slash && c == '/');
-    if (unreserved) {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
-}
-
-Result<std::string> UriDecode(std::string_view s) {
-  auto hex = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '%') {
-      out.push_back(s[i]);
-      continue;
-    }
-    int hi = i + 2 < s.size() ? hex(s[i + 1]) : -1;
-    int lo = i + 2 < s.size() ? hex(s[i + 2]) : -1;
-    if (hi < 0 || lo < 0) {
-      return Status::InvalidArgument(fmt::format("bad percent-encoding in '{}'", s));
-    }
-    out.push_back(static_cast<char>(hi * 16 + lo));
-    i += 2;
-  }
-  return out;
-}
 
 Result<S3Config> ParseS3Url(std::string_view url) {
   constexpr std::string_view kScheme = "s3://";
@@ -101,7 +61,7 @@ Result<S3Config> ParseS3Url(std::string_view url) {
     size_t eq = pair.find('=');
     std::string_view name = pair.substr(0, eq);
     ASSIGN_OR_RETURN(std::string value,
-                     UriDecode(eq == std::string_view::npos ? "" : pair.substr(eq + 1)));
+                     net::UriDecode(eq == std::string_view::npos ? "" : pair.substr(eq + 1)));
     if (name == "endpoint") {
       while (!value.empty() && value.back() == '/') value.pop_back();
       if (!value.starts_with("http://") && !value.starts_with("https://")) {

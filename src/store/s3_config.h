@@ -38,10 +38,4 @@ struct S3Config {
 // wrong: no bucket, a bad parameter, missing credentials.
 Result<S3Config> ParseS3Url(std::string_view url);
 
-// RFC 3986 percent-encoding as SigV4 wants it: unreserved characters stay; with `keep_slash`, so
-// does '/' (object keys in paths); every other byte becomes %XX with upper-case hex.
-std::string UriEncode(std::string_view s, bool keep_slash);
-// The inverse, for query parameter values in our own URLs.
-Result<std::string> UriDecode(std::string_view s);
-
 }  // namespace strata::store

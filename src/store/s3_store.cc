@@ -13,7 +13,8 @@
 #include <fmt/core.h>
 
 #include "core/chunk_id.h"
-#include "store/curl_pool.h"
+#include "net/curl_pool.h"
+#include "net/url.h"
 #include "store/s3_xml.h"
 
 namespace strata::store {
@@ -125,7 +126,7 @@ struct S3Store::Impl {
     std::string_view endpoint = config.endpoint;
     size_t scheme_end = endpoint.find("://") + 3;
     if (config.path_style) {
-      base = fmt::format("{}/{}", endpoint, UriEncode(config.bucket, false));
+      base = fmt::format("{}/{}", endpoint, net::UriEncode(config.bucket, false));
     } else {
       base = fmt::format("{}{}.{}", endpoint.substr(0, scheme_end), config.bucket,
                          endpoint.substr(scheme_end));
@@ -151,15 +152,15 @@ struct S3Store::Impl {
   std::string UrlFor(const Request& request) const {
     std::string url = base;
     if (!request.key.empty() || !config.path_style) url += '/';  // "/bucket", not "/bucket/"
-    url += UriEncode(request.key, /*keep_slash=*/true);
+    url += net::UriEncode(request.key, /*keep_slash=*/true);
     // SigV4 signs the query sorted by name; curl 7.88 signs it as given, so give it sorted.
     QueryParams query = request.query;
     std::sort(query.begin(), query.end());
     for (size_t i = 0; i < query.size(); ++i) {
       url += i == 0 ? '?' : '&';
-      url += UriEncode(query[i].first, false);
+      url += net::UriEncode(query[i].first, false);
       url += '=';
-      url += UriEncode(query[i].second, false);
+      url += net::UriEncode(query[i].second, false);
     }
     return url;
   }
@@ -241,12 +242,12 @@ struct S3Store::Impl {
     CURLcode code = CURLE_OK;
     std::string curl_message;
     for (int attempt = 0; attempt < config.max_attempts; ++attempt) {
-      if (attempt > 0) BackoffBeforeAttempt(attempt);
+      if (attempt > 0) net::BackoffBeforeAttempt(attempt);
       response = Response();
       code = Attempt(curl, request, response, curl_message);
       if (code == CURLE_WRITE_ERROR && response.overflow) break;
-      bool transient =
-          code != CURLE_OK ? IsTransientCurlError(code) : IsTransientHttpStatus(response.status);
+      bool transient = code != CURLE_OK ? net::IsTransientCurlError(code)
+                                        : net::IsTransientHttpStatus(response.status);
       if (!transient) break;
       retries.fetch_add(1, std::memory_order_relaxed);
     }
@@ -348,7 +349,7 @@ struct S3Store::Impl {
     if (code == "QuotaExceeded" || code == "EntityTooLarge" || status == 507) {
       return Status::NoSpace(fmt::format("{} {}: {}", what, where, detail));
     }
-    if (IsTransientHttpStatus(status)) {
+    if (net::IsTransientHttpStatus(status)) {
       return Status::Unavailable(
           fmt::format("{} {}: {} after {} attempts", what, where, detail, config.max_attempts));
     }
@@ -362,7 +363,7 @@ struct S3Store::Impl {
   std::string key_prefix;  // "" or "prefix/"
   std::atomic<uint64_t> retries{0};
 
-  CurlHandlePool handles;
+  net::CurlHandlePool handles;
 };
 
 S3Store::S3Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -588,7 +589,7 @@ Result<size_t> S3Store::CleanTemporaries(int64_t min_age_ns, bool dry_run) {
 }
 
 Result<std::unique_ptr<S3Store>> OpenS3StoreDirect(S3Config config) {
-  CurlGlobalInit();
+  net::CurlGlobalInit();
   return std::unique_ptr<S3Store>(new S3Store(std::make_unique<S3Store::Impl>(std::move(config))));
 }
 

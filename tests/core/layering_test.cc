@@ -14,17 +14,19 @@ namespace {
 
 const std::map<std::string, std::set<std::string>> kAllowed = {
     {"core", {"core"}},
-    {"store", {"core", "store"}},
+    {"net", {"core", "net"}},
+    {"store", {"core", "net", "store"}},
     {"meta", {"core", "meta"}},
-    {"cache", {"core", "store", "cache"}},
-    {"fs", {"core", "store", "meta", "cache", "fs"}},
-    {"bucket", {"core", "store", "cache", "fs", "bucket"}},
-    {"load", {"core", "store", "meta", "cache", "fs", "load"}},
-    {"fuse", {"core", "store", "meta", "cache", "fs", "bucket", "fuse"}},
-    {"hub", {"core", "store", "meta", "cache", "fs", "load", "hub"}},
-    {"server", {"core", "store", "meta", "cache", "fs", "load", "server"}},
+    {"cache", {"core", "net", "store", "cache"}},
+    {"fs", {"core", "net", "store", "meta", "cache", "fs"}},
+    {"bucket", {"core", "net", "store", "cache", "fs", "bucket"}},
+    {"load", {"core", "net", "store", "meta", "cache", "fs", "load"}},
+    {"fuse", {"core", "net", "store", "meta", "cache", "fs", "bucket", "fuse"}},
+    {"hub", {"core", "net", "store", "meta", "cache", "fs", "load", "hub"}},
+    {"server", {"core", "net", "store", "meta", "cache", "fs", "load", "server"}},
     {"cli",
-     {"core", "store", "meta", "cache", "fs", "load", "bucket", "fuse", "hub", "server", "cli"}},
+     {"core", "net", "store", "meta", "cache", "fs", "load", "bucket", "fuse", "hub", "server",
+      "cli"}},
 };
 
 TEST(LayeringTest, NoModuleIncludesAHigherLayer) {

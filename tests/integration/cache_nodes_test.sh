@@ -91,6 +91,26 @@ refused=$("$STRATA" cache-node status --json --peers "$PEERS" --secret-file secr
 same "unsigned request" "401" "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:${PORTS[0]}/v1/status")"
 out=$("$STRATA" cache-node status --peers "$PEERS" --secret-file wrong)
 [ "$(echo "$out" | grep -c "^127.0.0.1:.* refused$")" -eq 3 ] && pass || fail "status with a wrong secret: $out"
+# M5, F4: a client without the secret holding many half-sent heads does not stop the peers;
+# a second node on a port in use fails instead of sharing it.
+/usr/bin/python3 - "${PORTS[0]}" <<'PY' &
+import socket, sys, time
+held = []
+for _ in range(300):
+    s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+    s.sendall(b"GET /v1/status HTTP/1.1\r\nX-Slow: ")
+    held.append(s)
+time.sleep(4)
+PY
+HOLDER=$!
+sleep 1
+check "the peers are served while 300 heads trickle" \
+  cmp model.bin <(client held cat w /m/model.bin)
+out=$("$STRATA" cache-node status --peers "$PEERS" --secret-file secret)
+[ "$(echo "$out" | grep -c " up")" -eq 3 ] && pass || fail "status while heads are held: $out"
+wait "$HOLDER" || true
+refuse "a second node on a port in use" "in use" \
+  "$STRATA" cache-node --listen "127.0.0.1:${PORTS[0]}" --cache-dir "$WORK/node-dup" --secret-file secret
 refuse "peers without a secret" "needs --secret-file" "$STRATA" --peers "$PEERS" ls w /
 refuse "a short secret" "shorter than 16" sh -c "echo short >short; '$STRATA' --peers '$PEERS' --secret-file short ls w /"
 refuse "bad peers" "not host:port" "$STRATA" --peers "nohost" --secret-file secret ls w /

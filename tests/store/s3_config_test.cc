@@ -54,14 +54,6 @@ TEST_F(S3ConfigTest, BadUrlsSayWhatIsWrong) {
   EXPECT_THAT(creds.message(), ::testing::HasSubstr("AWS_SECRET_ACCESS_KEY"));
 }
 
-TEST(UriEncodeTest, EncodesAsSigV4Wants) {
-  EXPECT_EQ(UriEncode("a b/c~d+e=", true), "a%20b/c~d%2Be%3D");
-  EXPECT_EQ(UriEncode("a/b", false), "a%2Fb");
-  EXPECT_EQ(*UriDecode("a%20b%2fc"), "a b/c");
-  EXPECT_THAT(UriDecode("bad%2"), StatusIs(Code::kInvalidArgument));
-  EXPECT_THAT(UriDecode("bad%zz"), StatusIs(Code::kInvalidArgument));
-}
-
 TEST(S3XmlTest, FindsElementsAndDecodesText) {
   std::string xml =
       "<R><Contents><Key>a&amp;b</Key><Size>3</Size></Contents><Contents><Key>&#x263A;</Key>"

@@ -9,6 +9,8 @@
 // Thread-safe.
 #pragma once
 
+#include <sys/socket.h>
+
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -19,17 +21,31 @@
 #include <vector>
 
 #include "core/status.h"
-#include "store/curl_pool.h"
+#include "net/curl_pool.h"
 
-namespace strata::store {
+namespace strata::net {
 
 struct HttpClientOptions {
   size_t max_connections = 16;
   int max_attempts = 5;
   std::vector<std::string> headers;  // sent with every request, e.g. "Authorization: Bearer …"
+  // When set ("https://hub.example:443"), `headers` go only to URLs of this origin: a token for
+  // a hub must not reach the CDN its downloads redirect to, nor any other host.
+  std::string headers_origin;
   long connect_timeout_ms = 5000;
   long timeout_ms = 0;  // a whole request at most; 0: none (a stalled transfer still times out)
+  // When set, every connection (each redirect hop's included) is made only to an address it
+  // accepts, checked on the address actually connected (after DNS); a refusal fails the request
+  // with PermissionDenied. IsPublicAddress refuses loopback, private, link-local and multicast.
+  std::function<bool(const sockaddr* address)> connect_filter;
+  // False: the body of a non-2xx answer is never kept, so no error message can repeat it (the
+  // answer of a URL a caller chose may be secret: a metadata service's, an internal page).
+  bool keep_error_bodies = true;
 };
+
+// `url`'s origin, normalized: lower-case scheme and host, the port always given
+// ("https://Hub.Example/x" → "https://hub.example:443"); empty if it is not an http(s) URL.
+std::string UrlOrigin(std::string_view url);
 
 struct HttpResponse {
   long status = 0;
@@ -90,4 +106,4 @@ Status HttpStatusError(std::string_view what, std::string_view url, const HttpRe
 // `url` without its query string and fragment, for messages.
 std::string UrlForMessages(std::string_view url);
 
-}  // namespace strata::store
+}  // namespace strata::net

@@ -10,7 +10,7 @@
 
 #include <curl/curl.h>
 
-namespace strata::store {
+namespace strata::net {
 
 // curl_global_init, once per process.
 void CurlGlobalInit();
@@ -42,4 +42,4 @@ class CurlHandlePool {
   size_t created_ = 0;       // GUARDED_BY(mu_)
 };
 
-}  // namespace strata::store
+}  // namespace strata::net

@@ -1,4 +1,4 @@
-#include "store/http_client.h"
+#include "net/http_client.h"
 
 #include <algorithm>
 #include <cctype>
@@ -7,7 +7,10 @@
 
 #include <fmt/core.h>
 
-namespace strata::store {
+#include "core/ascii.h"
+#include "net/net_address.h"
+
+namespace strata::net {
 namespace {
 
 constexpr size_t kMaxErrorBody = 64 * 1024;
@@ -36,6 +39,9 @@ struct HttpClient::Transfer {
   const std::vector<std::string>* headers = nullptr;  // this request's own, besides the client's
   HttpResponse response;
   bool overflow = false;
+  size_t max_error_body = kMaxErrorBody;
+  const std::function<bool(const sockaddr*)>* connect_filter = nullptr;
+  std::string refused_address;  // set when connect_filter refused a connection
 
   bool success() const { return response.status >= 200 && response.status < 300; }
 
@@ -57,7 +63,7 @@ struct HttpClient::Transfer {
       t->response.out_bytes += n;
       return n;
     }
-    size_t limit = t->success() ? t->max_body : kMaxErrorBody;
+    size_t limit = t->success() ? t->max_body : t->max_error_body;
     if (t->response.body.size() + n > limit) {
       if (t->success()) {
         t->overflow = true;
@@ -90,6 +96,15 @@ struct HttpClient::Transfer {
     return CURL_SEEKFUNC_OK;
   }
 
+  static curl_socket_t OnOpenSocket(void* user, curlsocktype, curl_sockaddr* address) {
+    auto* t = static_cast<Transfer*>(user);
+    if (!(*t->connect_filter)(&address->addr)) {
+      t->refused_address = FormatAddress(&address->addr);
+      return CURL_SOCKET_BAD;
+    }
+    return ::socket(address->family, address->socktype, address->protocol);
+  }
+
   static size_t OnHeader(char* data, size_t size, size_t count, void* user) {
     auto* t = static_cast<Transfer*>(user);
     std::string_view line(data, size * count);
@@ -102,10 +117,8 @@ struct HttpClient::Transfer {
     }
     size_t colon = line.find(':');
     if (colon != std::string_view::npos) {
-      std::string name(line.substr(0, colon));
-      std::transform(name.begin(), name.end(), name.begin(),
-                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-      t->response.headers.emplace_back(std::move(name), Trim(line.substr(colon + 1)));
+      t->response.headers.emplace_back(AsciiLower(line.substr(0, colon)),
+                                       Trim(line.substr(colon + 1)));
     }
     return size * count;
   }
@@ -116,6 +129,24 @@ std::optional<std::string> HttpResponse::Header(std::string_view lower_case_name
     if (name == lower_case_name) return value;
   }
   return std::nullopt;
+}
+
+std::string UrlOrigin(std::string_view url) {
+  size_t scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return "";
+  std::string scheme = AsciiLower(url.substr(0, scheme_end));
+  if (scheme != "http" && scheme != "https") return "";
+  std::string_view rest = url.substr(scheme_end + 3);
+  std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
+  if (size_t at = authority.rfind('@'); at != std::string_view::npos) {
+    authority.remove_prefix(at + 1);
+  }
+  std::string host = AsciiLower(authority);
+  size_t bracket = host.rfind(']');
+  size_t colon = host.rfind(':');
+  bool has_port = colon != std::string::npos && (bracket == std::string::npos || colon > bracket);
+  if (!has_port) host += scheme == "https" ? ":443" : ":80";
+  return scheme + "://" + host;
 }
 
 std::string UrlForMessages(std::string_view url) {
@@ -153,8 +184,10 @@ Result<HttpResponse> HttpClient::Perform(std::string_view url, Transfer& transfe
     error[0] = 0;
     curl_easy_reset(curl);
     curl_slist* headers = nullptr;
-    for (const auto& header : options_.headers) {
-      headers = curl_slist_append(headers, header.c_str());
+    if (options_.headers_origin.empty() || UrlOrigin(url) == options_.headers_origin) {
+      for (const auto& header : options_.headers) {
+        headers = curl_slist_append(headers, header.c_str());
+      }
     }
     if (transfer.headers) {
       for (const auto& header : *transfer.headers) {
@@ -182,6 +215,13 @@ Result<HttpResponse> HttpClient::Perform(std::string_view url, Transfer& transfe
     curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &Transfer::OnHeader);
     curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
     if (!transfer.range.empty()) curl_easy_setopt(curl, CURLOPT_RANGE, transfer.range.c_str());
+    if (options_.connect_filter) {
+      transfer.connect_filter = &options_.connect_filter;
+      transfer.refused_address.clear();
+      curl_easy_setopt(curl, CURLOPT_OPENSOCKETFUNCTION, &Transfer::OnOpenSocket);
+      curl_easy_setopt(curl, CURLOPT_OPENSOCKETDATA, &transfer);
+    }
+    if (!options_.keep_error_bodies) transfer.max_error_body = 0;
     if (transfer.method == "PUT" || transfer.method == "POST") {
       curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
       curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE,
@@ -204,11 +244,18 @@ Result<HttpResponse> HttpClient::Perform(std::string_view url, Transfer& transfe
       curl_easy_getinfo(curl, CURLINFO_EFFECTIVE_URL, &effective);
       if (effective) transfer.response.effective_url = effective;
       if (!IsTransientHttpStatus(transfer.response.status)) break;
-    } else if (transfer.overflow || !IsTransientCurlError(code)) {
+    } else if (transfer.overflow || !transfer.refused_address.empty() ||
+               !IsTransientCurlError(code)) {
       break;
     }
   }
   handles_.Release(curl);
+  if (!transfer.refused_address.empty()) {
+    return Status::PermissionDenied(
+        fmt::format("{} {}: refused to connect to {} (a loopback, private, link-local or "
+                    "multicast address)",
+                    transfer.method, UrlForMessages(url), transfer.refused_address));
+  }
   if (!transfer.sink_error.ok()) return transfer.sink_error;
   if (transfer.overflow) {
     return Status::IOError(fmt::format("{} {}: the server sent more bytes than {}", transfer.method,
@@ -293,4 +340,4 @@ Result<HttpResponse> HttpClient::Send(std::string_view method, std::string_view 
   return Perform(url, transfer);
 }
 
-}  // namespace strata::store
+}  // namespace strata::net

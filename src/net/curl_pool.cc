@@ -1,4 +1,4 @@
-#include "store/curl_pool.h"
+#include "net/curl_pool.h"
 
 #include <algorithm>
 #include <chrono>
@@ -6,7 +6,7 @@
 #include <random>
 #include <thread>
 
-namespace strata::store {
+namespace strata::net {
 namespace {
 
 constexpr auto kBackoffBase = std::chrono::milliseconds(100);
@@ -70,4 +70,4 @@ void CurlHandlePool::Release(CURL* handle) {
   cv_.notify_one();
 }
 
-}  // namespace strata::store
+}  // namespace strata::net
