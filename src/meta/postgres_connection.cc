@@ -191,12 +191,14 @@ Status PostgresConnection::Exec(const char* sql) {
 }
 
 Status PostgresConnection::SkipSyncOfNextCommit() {
-  skip_sync_ = true;
+  // Not here: a claim may skip the sync only where the database dies with its writer (SQLite on
+  // the writer's machine). A PostgreSQL server that crashes after acknowledging a claim would
+  // lose it while the writer, still running, trusts the chunk it claimed, and gc could delete
+  // that chunk (review M12).
   return Status::OK();
 }
 
 Status PostgresConnection::InTransaction(const std::function<Status()>& body) {
-  bool skip_sync = std::exchange(skip_sync_, false);
   thread_local std::mt19937_64 rng(std::random_device{}());
   Status status;
   for (int attempt = 0; attempt < kMaxTransactionAttempts; ++attempt) {
@@ -209,8 +211,7 @@ Status PostgresConnection::InTransaction(const std::function<Status()>& body) {
     conflict_ = false;
     RETURN_IF_ERROR(Exec("BEGIN ISOLATION LEVEL SERIALIZABLE"));
     in_transaction_ = true;
-    status = skip_sync ? Exec("SET LOCAL synchronous_commit = off") : Status::OK();
-    if (status.ok()) status = body();
+    status = body();
     if (status.ok()) status = Exec("COMMIT");
     in_transaction_ = false;
     if (status.ok()) return status;

@@ -53,7 +53,6 @@ class PostgresConnection final : public SqlConnection {
   // A statement of the current transaction failed for a serialization conflict: the body may
   // have reported another error after it (the transaction was aborted), but the cure is a retry.
   bool conflict_ = false;
-  bool skip_sync_ = false;
 };
 
 // "?, ?" → "$1, $2" outside quoted strings.

@@ -95,12 +95,17 @@ CREATE TABLE upload_parts (
 
 }  // namespace
 
-Result<std::unique_ptr<MetaStore>> OpenPostgresMetaStore(const std::string& url) {
+Result<std::unique_ptr<SqlConnection>> OpenPostgresSqlConnection(const std::string& url) {
   ASSIGN_OR_RETURN(std::unique_ptr<PostgresConnection> conn, PostgresConnection::Open(url));
   // Nodes starting together must not create the tables twice: one migrates, the others wait
   // for its commit and find the schema current.
   RETURN_IF_ERROR(MigrateSchema(*conn, SchemaSteps{{kSchemaV1, kMigrateV1ToV2, kMigrateV2ToV3},
                                                    "SELECT pg_advisory_xact_lock(7300231)"}));
+  return std::unique_ptr<SqlConnection>(std::move(conn));
+}
+
+Result<std::unique_ptr<MetaStore>> OpenPostgresMetaStore(const std::string& url) {
+  ASSIGN_OR_RETURN(std::unique_ptr<SqlConnection> conn, OpenPostgresSqlConnection(url));
   return NewSqlMetaStore(std::move(conn));
 }
 

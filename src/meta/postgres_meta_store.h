@@ -6,10 +6,15 @@
 #include <string>
 
 #include "meta/meta_store.h"
+#include "meta/sql_connection.h"
 
 namespace strata::meta {
 
 // `url`: postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE. Creates or migrates the schema.
 Result<std::unique_ptr<MetaStore>> OpenPostgresMetaStore(const std::string& url);
+
+// The connection OpenPostgresMetaStore builds on, its schema current (see
+// OpenSqliteSqlConnection).
+Result<std::unique_ptr<SqlConnection>> OpenPostgresSqlConnection(const std::string& url);
 
 }  // namespace strata::meta

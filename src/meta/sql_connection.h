@@ -53,8 +53,9 @@ class SqlConnection {
   virtual Result<int64_t> LastInsertId() = 0;
   // Rows changed by the last INSERT/UPDATE/DELETE.
   virtual int64_t Changes() = 0;
-  // For the next transaction only: it may commit without waiting for the disk (claims, which a
-  // machine crash makes moot anyway).
+  // For the next transaction only: it may commit without waiting for the disk, where a crash of
+  // the database is a crash of its writer too (SQLite; claims). PostgreSQL, on another machine,
+  // keeps every commit synchronous.
   virtual Status SkipSyncOfNextCommit() = 0;
 };
 

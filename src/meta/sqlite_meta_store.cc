@@ -10,10 +10,15 @@
 
 namespace strata::meta {
 
-Result<std::unique_ptr<MetaStore>> OpenSqliteMetaStore(const std::string& path) {
+Result<std::unique_ptr<SqlConnection>> OpenSqliteSqlConnection(const std::string& path) {
   if (path != ":memory:") RETURN_IF_ERROR(PosixEnv().CreateDirs(DirName(path)));
   ASSIGN_OR_RETURN(std::unique_ptr<SqliteConnection> conn, SqliteConnection::Open(path));
   RETURN_IF_ERROR(MigrateSqliteSchema(*conn).WithContext(fmt::format("metadata {}", path)));
+  return std::unique_ptr<SqlConnection>(std::move(conn));
+}
+
+Result<std::unique_ptr<MetaStore>> OpenSqliteMetaStore(const std::string& path) {
+  ASSIGN_OR_RETURN(std::unique_ptr<SqlConnection> conn, OpenSqliteSqlConnection(path));
   return NewSqlMetaStore(std::move(conn));
 }
 

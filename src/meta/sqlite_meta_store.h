@@ -9,11 +9,16 @@
 #include <string>
 
 #include "meta/meta_store.h"
+#include "meta/sql_connection.h"
 
 namespace strata::meta {
 
 // `path` is a file path or ":memory:". Creates the database and its schema if missing; fails
 // with NotSupported if the file was written by a newer schema version.
 Result<std::unique_ptr<MetaStore>> OpenSqliteMetaStore(const std::string& path);
+
+// The connection OpenSqliteMetaStore builds on, its schema current: for a store over a
+// connection decorator (NewSqlMetaStore), as tests that inject faults between attempts use.
+Result<std::unique_ptr<SqlConnection>> OpenSqliteSqlConnection(const std::string& path);
 
 }  // namespace strata::meta

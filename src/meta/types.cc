@@ -2,6 +2,9 @@
 
 #include <fmt/core.h>
 
+#include "core/duration.h"
+#include "core/round.h"
+
 namespace strata::meta {
 
 std::string_view FileTypeName(FileType type) {
@@ -17,7 +20,7 @@ std::string_view FileTypeName(FileType type) {
 }
 
 size_t ChunkCount(uint64_t size_bytes, uint64_t chunk_size_bytes) {
-  return static_cast<size_t>((size_bytes + chunk_size_bytes - 1) / chunk_size_bytes);
+  return static_cast<size_t>(DivRoundUp(size_bytes, chunk_size_bytes));
 }
 
 uint64_t ChunkLength(uint64_t size_bytes, uint64_t chunk_size_bytes, size_t index) {
@@ -51,6 +54,18 @@ Status ValidateName(std::string_view name) {
         fmt::format("file name of {} bytes is longer than {}", name.size(), kMaxNameBytes));
   }
   return Status::OK();
+}
+
+Result<int64_t> KvExpiry(std::string_view ttl, int64_t now_ns) {
+  Result<int64_t> nanos = ParseDuration(ttl);
+  if (!nanos.ok() || *nanos <= 0) {
+    return Status::InvalidArgument(
+        fmt::format("ttl '{}' is not a duration like 90s, 15m, 1h, 30d", ttl));
+  }
+  if (*nanos > kMaxKvTtlNanos) {
+    return Status::InvalidArgument(fmt::format("ttl '{}' is longer than 3650d", ttl));
+  }
+  return now_ns + *nanos;
 }
 
 Status ValidateVolumeName(std::string_view name) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <compare>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -115,6 +116,13 @@ struct KvEntry {
   uint64_t value_bytes = 0;
 };
 
+// The longest a KV key may be set to live: past it, now + ttl would overflow int64 nanoseconds
+// (about 292 years) and the key expire at once (review L2).
+inline constexpr int64_t kMaxKvTtlNanos = int64_t{3650} * 24 * 3600 * 1000000000;
+// The expiry of a key set now with `ttl` ("90s", "15m", "1h", "30d"): now_ns + ttl, or
+// InvalidArgument for a ttl that is not a duration, not positive, or over kMaxKvTtlNanos.
+Result<int64_t> KvExpiry(std::string_view ttl, int64_t now_ns);
+
 // A resumable upload session: parts arrive in any order, each stored as chunks (a part is a
 // whole number of chunks, but the last), until the session is completed into a file.
 struct UploadInfo {
@@ -147,6 +155,10 @@ size_t ChunkCount(uint64_t size_bytes, uint64_t chunk_size_bytes);
 
 // InvalidArgument unless `size_bytes` needs exactly content.chunks.size() chunks.
 Status ValidateContent(const FileContent& content, uint64_t chunk_size_bytes);
+
+// How deep directories may nest below a volume's root: mkdir and rename refuse to go deeper, and
+// every walk of a tree (fs::WalkTree) refuses what is deeper (trees made before the bound).
+inline constexpr size_t kMaxDirectoryDepth = 4096;
 
 // A directory entry name: 1..255 bytes, no '/', no NUL, not "." or "..".
 Status ValidateName(std::string_view name);

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "meta/meta_store.h"
+#include "meta/sql_connection.h"
 #include "support/test_util.h"
 
 namespace strata::meta {
@@ -15,6 +16,10 @@ struct MetaStoreFactory {
   std::string name;
   // Opens a fresh, empty store; `dir` is a scratch directory that outlives the store.
   std::function<std::unique_ptr<MetaStore>(const std::string& dir)> open;
+  // A fresh, empty database (its URL or path) and a connection to it with its schema current,
+  // for stores over a decorated connection. Unset where one database cannot be shared (":memory:").
+  std::function<std::string(const std::string& dir)> fresh_database;
+  std::function<std::unique_ptr<SqlConnection>(const std::string& database)> connect;
 };
 
 // Names the parameter in test output (gtest would print its bytes).

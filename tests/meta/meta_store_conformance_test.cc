@@ -6,6 +6,8 @@
 #include <thread>
 
 #include "core/clock.h"
+#include "meta/sql_meta_store.h"
+#include "retry_injecting_connection.h"
 
 namespace strata::meta {
 
@@ -440,6 +442,35 @@ TEST_P(MetaStoreConformanceTest, DeletionSkipsReferencedAndRecentlyClaimedChunks
   // A claim older than the cutoff does not protect.
   picked = store_->BeginChunkDeletion({Id(2)}, std::numeric_limits<int64_t>::max(), true);
   EXPECT_EQ(*picked, std::vector<ChunkId>{Id(2)});
+}
+
+// H2: PostgreSQL runs a transaction body again after a serialization failure. GC's marking
+// transaction must then return what its committed attempt marked, not also what the failed attempt
+// picked: a writer that claimed a chunk, or committed a file using one, between the attempts saw
+// no mark (it was rolled back) and relies on that chunk.
+TEST_P(MetaStoreConformanceTest, ARetriedGcMarkingReturnsExactlyWhatItsCommittedAttemptMarked) {
+  if (!GetParam().fresh_database) GTEST_SKIP() << "needs a database two connections share";
+  std::string database = GetParam().fresh_database(dir_.path());
+  auto retrying = std::make_unique<RetryInjectingConnection>(GetParam().connect(database));
+  RetryInjectingConnection* faults = retrying.get();
+  std::unique_ptr<MetaStore> gc = NewSqlMetaStore(std::move(retrying));
+  std::unique_ptr<MetaStore> writer = NewSqlMetaStore(GetParam().connect(database));
+  VolumeInfo v = *writer->CreateVolume("g", 64 * 1024);
+
+  const int64_t cutoff = NowNanos() - 3600LL * 1000000000;  // a gc with a grace of one hour
+  faults->FailNextTransactionOnce([&] {
+    ASSERT_OK(writer->ClaimChunks({Id(31)}));  // a put found chunk 31 present
+    ASSERT_OK(writer->CommitFile(v.root, "f", NewNode::File(0644), FileContent{10, {Id(32)}}));
+  });
+  Result<std::vector<ChunkId>> marked =
+      gc->BeginChunkDeletion({Id(31), Id(32), Id(33)}, cutoff, /*dry_run=*/false);
+  ASSERT_OK(marked);
+  EXPECT_EQ(faults->attempts(), 2);
+  EXPECT_EQ(*marked, std::vector<ChunkId>{Id(33)});
+  EXPECT_EQ(*writer->ChunksBeingDeleted(), std::vector<ChunkId>{Id(33)});
+  // The same for a claim's answer: only the committed attempt's marks are reported.
+  faults->FailNextTransactionOnce([&] { ASSERT_OK(writer->EndChunkDeletion({Id(33)})); });
+  EXPECT_TRUE(gc->ClaimChunks({Id(33)})->empty());
 }
 
 TEST_P(MetaStoreConformanceTest, ClaimsReportChunksBeingDeletedUntilTheDeletionEnds) {

@@ -50,8 +50,13 @@ std::string FreshDatabase() {
 
 INSTANTIATE_TEST_SUITE_P(Postgres, MetaStoreConformanceTest,
                          ::testing::Values(MetaStoreFactory{
-                             "Postgres", [](const std::string&) {
+                             "Postgres",
+                             [](const std::string&) {
                                return std::move(OpenPostgresMetaStore(FreshDatabase())).value();
+                             },
+                             [](const std::string&) { return FreshDatabase(); },
+                             [](const std::string& url) {
+                               return std::move(OpenPostgresSqlConnection(url)).value();
                              }}));
 
 TEST(PostgresMetaStoreTest, PlaceholdersAreNumberedOutsideQuotes) {

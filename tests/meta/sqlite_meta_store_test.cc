@@ -16,11 +16,17 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(MetaStoreFactory{"InMemory",
                                        [](const std::string&) {
                                          return std::move(OpenSqliteMetaStore(":memory:")).value();
-                                       }},
+                                       },
+                                       {},
+                                       {}},
                       MetaStoreFactory{
                           "File",
                           [](const std::string& dir) {
                             return std::move(OpenSqliteMetaStore(dir + "/meta.db")).value();
+                          },
+                          [](const std::string& dir) { return dir + "/shared.db"; },
+                          [](const std::string& path) {
+                            return std::move(OpenSqliteSqlConnection(path)).value();
                           }}),
     [](const ::testing::TestParamInfo<MetaStoreFactory>& p) { return p.param.name; });
 
