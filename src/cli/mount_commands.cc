@@ -134,8 +134,8 @@ Status Mount(fs::Session& ctx, const MountArgs& args) {
     RETURN_IF_ERROR(mount->Daemonize());
   }
   // The stores and the threads of the process that serves the mount, opened after the fork.
-  ASSIGN_OR_RETURN(std::unique_ptr<fs::Volume> volume, ctx.OpenVolume(args.volume));
-  fuse::VolumeFs fs(*volume, ctx.pool(), spill_dir);
+  ASSIGN_OR_RETURN(std::shared_ptr<fs::Volume> volume, ctx.OpenVolume(args.volume));
+  fuse::VolumeFs fs(volume, ctx.pool(), spill_dir);
   return mount->Serve(fs);
 }
 

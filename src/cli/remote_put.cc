@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <filesystem>
 #include <fstream>
@@ -15,8 +16,9 @@
 
 #include "core/digest.h"
 #include "core/posix.h"
+#include "core/round.h"
 #include "load/json.h"
-#include "store/http_client.h"
+#include "net/http_client.h"
 
 namespace strata::cli {
 namespace {
@@ -41,9 +43,12 @@ Result<Target> ParseTarget(const std::string& url) {
 class ApiClient {
  public:
   ApiClient(std::string base, std::string volume, const std::string& token)
-      : base_(std::move(base)),
-        volume_(std::move(volume)),
-        http_(store::HttpClientOptions{16, 5, {"Authorization: Bearer " + token}, 5000, 0}) {}
+      : base_(std::move(base)), volume_(std::move(volume)), http_([&] {
+          net::HttpClientOptions http;
+          http.headers = {"Authorization: Bearer " + token};
+          http.headers_origin = net::UrlOrigin(base_);  // never to a host it redirects to
+          return http;
+        }()) {}
 
   std::string Url(std::string_view rest) const {
     return fmt::format("{}/v1/volumes/{}{}", base_, volume_, rest);
@@ -54,7 +59,7 @@ class ApiClient {
                                std::string_view body, long want) {
     std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(body.data()), body.size());
     std::string url = Url(rest);
-    Result<store::HttpResponse> got =
+    Result<net::HttpResponse> got =
         method == "GET" ? http_.Get(url, 64 << 20) : http_.Send(method, url, bytes, 64 << 20);
     RETURN_IF_ERROR(got.status());
     if (got->status != want) return ServerError(*got, method, url);
@@ -64,14 +69,14 @@ class ApiClient {
   Result<load::JsonValue> PutPart(std::string_view id, uint64_t number,
                                   std::span<const uint8_t> bytes, const std::string& sha256) {
     std::string url = Url(fmt::format("/uploads/{}/parts/{}", id, number));
-    ASSIGN_OR_RETURN(store::HttpResponse got,
+    ASSIGN_OR_RETURN(net::HttpResponse got,
                      http_.Send("PUT", url, bytes, 1 << 20, {"X-Strata-Sha256: " + sha256}));
     if (got.status != 200) return ServerError(got, "PUT", url);
     return load::ParseJson(got.body, 8);
   }
 
  private:
-  static Status ServerError(const store::HttpResponse& got, std::string_view method,
+  static Status ServerError(const net::HttpResponse& got, std::string_view method,
                             const std::string& url) {
     std::string message = got.body;
     if (Result<load::JsonValue> json = load::ParseJson(got.body); json.ok()) {
@@ -81,13 +86,13 @@ class ApiClient {
         }
       }
     }
-    Status status = store::HttpStatusError(method, url, got);
-    return Status(status.code(), fmt::format("{} {}: HTTP {}: {}", method,
-                                             store::UrlForMessages(url), got.status, message));
+    Status status = net::HttpStatusError(method, url, got);
+    return Status(status.code(), fmt::format("{} {}: HTTP {}: {}", method, net::UrlForMessages(url),
+                                             got.status, message));
   }
 
   std::string base_, volume_;
-  store::HttpClient http_;
+  net::HttpClient http_;
 };
 
 int64_t Integer(const load::JsonValue& json, std::string_view name) {
@@ -109,8 +114,12 @@ std::string StateFile(const RemotePut& put, const std::string& local, const std:
   return fmt::format("{}/uploads/{}", put.home, key.FinalHex().substr(0, 32));
 }
 
-Status PutFile(const RemotePut& put, ApiClient& api, ThreadPool& pool, const std::string& local,
-               const std::string& path, fs::TransferStats& stats, uint64_t& resumed) {
+// One try at sending `local` through a session: the one recorded in its state file if the server
+// still has it, else a new one. NotFound from a part or the completion: the session expired (or
+// was aborted) while this try used it; `bytes_sent` says what to take back from the progress.
+Status PutFileOnce(const RemotePut& put, ApiClient& api, ThreadPool& pool, const std::string& local,
+                   const std::string& path, fs::TransferStats& stats, uint64_t& resumed,
+                   std::atomic<uint64_t>& bytes_sent) {
   ASSIGN_OR_RETURN(UniqueFd fd, OpenFile(local, O_RDONLY | O_CLOEXEC));
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) return PosixError(fmt::format("stat {}", local), errno);
@@ -136,7 +145,7 @@ Status PutFile(const RemotePut& put, ApiClient& api, ThreadPool& pool, const std
     }
   }
   if (id.empty()) {
-    uint64_t wanted = std::max(put.part_bytes, (size + kMaxParts - 1) / kMaxParts);
+    uint64_t wanted = std::max(put.part_bytes, DivRoundUp(size, kMaxParts));
     ASSIGN_OR_RETURN(
         load::JsonValue session,
         api.Call("POST", "/uploads",
@@ -149,7 +158,7 @@ Status PutFile(const RemotePut& put, ApiClient& api, ThreadPool& pool, const std
   }
   if (part_size == 0 || id.empty())
     return Status::IOError("the server's upload session is malformed");
-  const uint64_t parts = (size + part_size - 1) / part_size;
+  const uint64_t parts = DivRoundUp(size, part_size);
 
   TaskGroup group(pool);
   std::mutex mu;
@@ -191,6 +200,7 @@ Status PutFile(const RemotePut& put, ApiClient& api, ThreadPool& pool, const std
         }
       }
       stats.bytes_done += length;
+      bytes_sent += length;
       return Status::OK();
     });
   }
@@ -206,6 +216,22 @@ Status PutFile(const RemotePut& put, ApiClient& api, ThreadPool& pool, const std
   std::filesystem::remove(state);
   ++stats.files_done;
   return Status::OK();
+}
+
+// A session the server expired while it was in use (a resumed one near its end, or a part slower
+// than the TTL) is no reason to fail the put: the file is sent again, once, in a new session.
+Status PutFile(const RemotePut& put, ApiClient& api, ThreadPool& pool, const std::string& local,
+               const std::string& path, fs::TransferStats& stats, uint64_t& resumed) {
+  for (int attempt = 0;; ++attempt) {
+    std::atomic<uint64_t> bytes_sent{0};
+    uint64_t resumed_before = resumed;
+    Status sent = PutFileOnce(put, api, pool, local, path, stats, resumed, bytes_sent);
+    if (sent.code() != Code::kNotFound || attempt > 0) return sent;
+    stats.bytes_done -= bytes_sent.load();
+    resumed = resumed_before;
+    struct stat st {};
+    if (::stat(local.c_str(), &st) == 0) std::filesystem::remove(StateFile(put, local, path, st));
+  }
 }
 
 }  // namespace

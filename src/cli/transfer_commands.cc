@@ -18,10 +18,11 @@
 #include "core/byte_size.h"
 #include "core/posix.h"
 #include "fs/get_job.h"
+#include "fs/path.h"
 #include "fs/prefetch_job.h"
 #include "fs/put_job.h"
 #include "fs/url_import.h"
-#include "store/http_client.h"
+#include "net/http_client.h"
 
 namespace strata::cli {
 namespace {
@@ -126,17 +127,15 @@ void AddTransferCommands(CLI::App& app, fs::Session& ctx, Action& action) {
       }
       if (is_url(put->local)) {
         ASSIGN_OR_RETURN(auto volume, ctx.OpenVolume(put->volume));
-        store::HttpClient http(store::HttpClientOptions{});
-        return RunTransfer("put", "downloaded",
-                           [&](fs::TransferStats& stats) {
-                             std::string parent = put->path.substr(0, put->path.rfind('/'));
-                             if (!parent.empty())
-                               RETURN_IF_ERROR(volume->Mkdir(parent, 0755, true).status());
-                             return fs::ImportUrl(*volume, ctx.pool(), http, put->local, put->path,
-                                                  stats)
-                                 .status();
-                           },
-                           {});
+        net::HttpClient http(net::HttpClientOptions{});
+        return RunTransfer(
+            "put", "downloaded",
+            [&](fs::TransferStats& stats) {
+              RETURN_IF_ERROR(volume->Mkdir(fs::ParentPath(put->path), 0755, true).status());
+              return fs::ImportUrl(*volume, ctx.pool(), http, put->local, put->path, stats)
+                  .status();
+            },
+            {});
       }
       ASSIGN_OR_RETURN(auto volume, ctx.OpenVolume(put->volume));
       return RunTransfer(
@@ -158,6 +157,7 @@ void AddTransferCommands(CLI::App& app, fs::Session& ctx, Action& action) {
 
   struct GetOptions {
     std::string volume, path, local;
+    bool preserve_mode = false;
   };
   auto get = std::make_shared<GetOptions>();
   CLI::App* get_cmd = app.add_subcommand("get", "Download a file or directory tree from a volume");
@@ -167,12 +167,16 @@ void AddTransferCommands(CLI::App& app, fs::Session& ctx, Action& action) {
       ->add_option("local", get->local,
                    "Local destination; a file got onto an existing directory goes inside it")
       ->required();
+  get_cmd->add_flag("--preserve-mode", get->preserve_mode,
+                    "Keep modes whole: setuid, setgid and sticky bits, and ignore the umask (by "
+                    "default they are dropped, as a volume writer chooses them)");
   get_cmd->callback([&ctx, &action, get] {
     action = [&ctx, get]() -> Status {
       ASSIGN_OR_RETURN(auto volume, ctx.OpenVolume(get->volume));
       return RunTransfer("get", "written",
                          [&](fs::TransferStats& stats) {
-                           return fs::GetPath(*volume, ctx.pool(), get->path, get->local, stats);
+                           return fs::GetPath(*volume, ctx.pool(), get->path, get->local, stats,
+                                              {.preserve_mode = get->preserve_mode});
                          },
                          {});
     };

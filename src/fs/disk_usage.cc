@@ -4,6 +4,7 @@
 #include <unordered_set>
 
 #include "core/chunk_id.h"
+#include "fs/tree_walk.h"
 
 namespace strata::fs {
 namespace {
@@ -34,12 +35,9 @@ struct Walker {
         }
         return Status::OK();
       }
-      case meta::FileType::kDirectory: {
+      case meta::FileType::kDirectory:
         ++usage.directories;
-        ASSIGN_OR_RETURN(std::vector<meta::DirEntry> entries, volume.meta().ReadDir(attr.ino));
-        for (const auto& entry : entries) RETURN_IF_ERROR(Visit(entry.attr));
         return Status::OK();
-      }
     }
     return Status::Internal("unknown file type");
   }
@@ -50,7 +48,9 @@ struct Walker {
 Result<Usage> DiskUsage(Volume& volume, std::string_view path) {
   ASSIGN_OR_RETURN(meta::Attr attr, volume.Stat(path, /*follow=*/true));
   Walker walker{volume, {}, {}, {}};
-  RETURN_IF_ERROR(walker.Visit(attr));
+  TreeVisitor visit;
+  visit.enter = [&](const TreeEntry& e) { return walker.Visit(e.attr); };
+  RETURN_IF_ERROR(WalkTree(volume.meta(), attr, std::string(path), visit));
   return walker.usage;
 }
 

@@ -6,13 +6,13 @@
 
 namespace strata::fs {
 
-FileReader::FileReader(Volume& volume, ThreadPool& pool, meta::FileContent content,
+FileReader::FileReader(std::shared_ptr<Volume> volume, ThreadPool& pool, meta::FileContent content,
                        std::string path, size_t max_ahead)
-    : volume_(volume),
+    : volume_(std::move(volume)),
       pool_(pool),
       content_(std::move(content)),
       path_(std::move(path)),
-      chunk_size_(volume.chunk_size_bytes()),
+      chunk_size_(volume_->chunk_size_bytes()),
       max_slots_(max_ahead + 4),
       ahead_(std::min<size_t>(2, max_ahead), max_ahead) {}
 
@@ -37,7 +37,7 @@ void FileReader::Fetch(size_t index, const std::shared_ptr<Slot>& slot) {
   uint64_t length = meta::ChunkLength(content_.size_bytes, chunk_size_, index);
   Status status;
   try {
-    status = volume_.ReadChunk(content_, index, {slot->buffer->data(), length}, path_);
+    status = volume_->ReadChunk(content_, index, {slot->buffer->data(), length}, path_);
   } catch (...) {
     status = Status::Internal("unexpected exception reading " + path_);
   }
@@ -118,7 +118,7 @@ Result<size_t> FileReader::ReadAt(uint64_t offset, std::span<uint8_t> out) {
     if (!slots_.contains(index) && in_chunk == 0 && n == chunk_length) {
       // A whole chunk nobody fetched: straight into the caller's buffer.
       lock.unlock();
-      Status status = volume_.ReadChunk(content_, index, out.subspan(done, n), path_);
+      Status status = volume_->ReadChunk(content_, index, out.subspan(done, n), path_);
       lock.lock();
       RETURN_IF_ERROR(status);
       done += n;

@@ -7,7 +7,9 @@
 // gets exactly the chunks it touches. Concurrent reads of one file (the kernel sends several at
 // once) wait only for the chunk they need; no lock is held while a chunk is fetched or copied.
 // Memory: at most `max_ahead` + 4 chunk buffers, allocated once and reused.
-// Thread-safe; the destructor waits for fetches still in flight.
+// Thread-safe; the destructor waits for fetches still in flight. The reader owns a reference to
+// the volume it reads through: its fetches on the pool may outlive every other owner (a download
+// that ends inside the read-ahead window), and must never find the volume gone.
 #pragma once
 
 #include <condition_variable>
@@ -28,8 +30,8 @@ namespace strata::fs {
 
 class FileReader {
  public:
-  FileReader(Volume& volume, ThreadPool& pool, meta::FileContent content, std::string path,
-             size_t max_ahead = 8);
+  FileReader(std::shared_ptr<Volume> volume, ThreadPool& pool, meta::FileContent content,
+             std::string path, size_t max_ahead = 8);
   ~FileReader();
   FileReader(const FileReader&) = delete;
   FileReader& operator=(const FileReader&) = delete;
@@ -67,7 +69,7 @@ class FileReader {
   // Drops slots beyond the bound, those behind `position` first. REQUIRES: mu_ held.
   void Evict(size_t position);
 
-  Volume& volume_;
+  const std::shared_ptr<Volume> volume_;
   ThreadPool& pool_;
   const meta::FileContent content_;
   const std::string path_;

@@ -11,7 +11,6 @@
 #include <fmt/core.h>
 
 #include "core/clock.h"
-#include "fs/chunk_claims.h"
 
 namespace strata::fs {
 namespace {
@@ -36,23 +35,27 @@ Result<UniqueFd> OpenSpillFile(const std::string& dir) {
 
 }  // namespace
 
-Result<std::unique_ptr<FileWriter>> FileWriter::Open(Volume& volume, ThreadPool& pool,
-                                                     meta::InodeId ino, meta::FileContent base,
-                                                     const std::string& spill_dir,
-                                                     std::string path) {
+Result<std::unique_ptr<FileWriter>> FileWriter::Open(std::shared_ptr<Volume> volume,
+                                                     ThreadPool& pool, meta::InodeId ino,
+                                                     meta::FileContent base,
+                                                     const std::string& spill_dir, std::string path,
+                                                     int64_t renew_claims_after_ns) {
   ASSIGN_OR_RETURN(UniqueFd spill, OpenSpillFile(spill_dir));
-  return std::unique_ptr<FileWriter>(
-      new FileWriter(volume, pool, ino, std::move(base), std::move(spill), std::move(path)));
+  return std::unique_ptr<FileWriter>(new FileWriter(std::move(volume), pool, ino, std::move(base),
+                                                    std::move(spill), std::move(path),
+                                                    renew_claims_after_ns));
 }
 
-FileWriter::FileWriter(Volume& volume, ThreadPool& pool, meta::InodeId ino, meta::FileContent base,
-                       UniqueFd spill, std::string path)
-    : volume_(volume),
+FileWriter::FileWriter(std::shared_ptr<Volume> volume, ThreadPool& pool, meta::InodeId ino,
+                       meta::FileContent base, UniqueFd spill, std::string path,
+                       int64_t renew_claims_after_ns)
+    : volume_(std::move(volume)),
       pool_(pool),
       ino_(ino),
       path_(std::move(path)),
-      chunk_size_(volume.chunk_size_bytes()),
+      chunk_size_(volume_->chunk_size_bytes()),
       spill_(std::move(spill)),
+      sink_(*volume_, ChunkSinkOptions{renew_claims_after_ns, {}}),
       base_(std::move(base)) {
   base_read_ = std::make_unique<FileReader>(volume_, pool_, base_, path_);
   base_valid_chunks_ = base_.chunks.size();
@@ -88,7 +91,7 @@ Status FileWriter::MakeDirty(size_t index, bool will_overwrite_whole) {
   if (index < base_valid_chunks_ && !will_overwrite_whole) {
     // Copy-on-write: the committed bytes first, then the caller's write over them.
     std::vector<uint8_t> chunk(meta::ChunkLength(base_.size_bytes, chunk_size_, index));
-    RETURN_IF_ERROR(volume_.ReadChunk(base_, index, chunk, path_));
+    RETURN_IF_ERROR(volume_->ReadChunk(base_, index, chunk, path_));
     RETURN_IF_ERROR(PwriteAll(spill_.get(), chunk, index * chunk_size_, path_ + " (spill file)"));
   }
   dirty_.emplace(index, DirtyChunk{});
@@ -175,15 +178,19 @@ Result<size_t> FileWriter::ReadAt(uint64_t offset, std::span<uint8_t> out) {
   return static_cast<size_t>(length);
 }
 
-Result<ChunkId> FileWriter::StoreChunk(size_t index, uint64_t length) {
+Result<std::vector<uint8_t>> FileWriter::ReadSpillChunk(size_t index, uint64_t length) {
   std::vector<uint8_t> chunk(length);
   if (index != kZeroChunk) {
     ASSIGN_OR_RETURN(size_t got,
                      PreadFull(spill_.get(), chunk, index * chunk_size_, path_ + " (spill file)"));
     std::memset(chunk.data() + got, 0, length - got);
   }
-  ASSIGN_OR_RETURN(store::PutChunkResult put,
-                   StoreClaimedChunk(volume_.meta(), volume_.chunks(), chunk));
+  return chunk;
+}
+
+Result<ChunkId> FileWriter::StoreChunk(size_t index, uint64_t length) {
+  ASSIGN_OR_RETURN(std::vector<uint8_t> chunk, ReadSpillChunk(index, length));
+  ASSIGN_OR_RETURN(store::PutChunkResult put, sink_.Put(chunk));
   return put.id;
 }
 
@@ -244,15 +251,23 @@ Result<std::optional<meta::Attr>> FileWriter::Commit() {
     RETURN_IF_ERROR(stores.Wait());
   }
   // Chunks kept from the committed version are claimed too: a GC must not take them between
-  // now and the commit even if another writer has replaced that version meanwhile.
-  RETURN_IF_ERROR(ClaimForWrite(volume_.meta(), content.chunks));
+  // now and the commit even if another writer has replaced that version meanwhile. Those are the
+  // only ones this writer cannot store again.
+  auto reread = [&](size_t i) -> Result<std::vector<uint8_t>> {
+    bool dirty = dirty_.count(i) != 0;
+    if (!dirty && i < base_valid_chunks_) {
+      return Status::NotFound("a chunk of the version the file was opened at");
+    }
+    return ReadSpillChunk(dirty ? i : kZeroChunk, ChunkLength(i));
+  };
   ASSIGN_OR_RETURN(meta::Attr attr,
-                   volume_.meta().WriteContent(ino_, content, mtime_ns_.value_or(0)));
+                   sink_.CommitContent(ino_, content, mtime_ns_.value_or(0), path_, reread));
 
   base_ = std::move(content);
   base_valid_chunks_ = base_.chunks.size();
   base_read_ = std::make_unique<FileReader>(volume_, pool_, base_, path_);
   dirty_.clear();
+  sink_.Reset();
   size_changed_ = false;
   mtime_ns_.reset();
   if (::ftruncate(spill_.get(), 0) != 0) {

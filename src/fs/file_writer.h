@@ -14,6 +14,7 @@
 // Thread-safe: one FileWriter is shared by every handle open on the file.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -26,6 +27,7 @@
 
 #include "core/posix.h"
 #include "core/thread_pool.h"
+#include "fs/chunk_sink.h"
 #include "fs/file_reader.h"
 #include "fs/volume.h"
 
@@ -34,10 +36,12 @@ namespace strata::fs {
 class FileWriter {
  public:
   // `base` is the committed content of inode `ino`; `spill_dir` must exist; `path` names the
-  // file in errors.
-  static Result<std::unique_ptr<FileWriter>> Open(Volume& volume, ThreadPool& pool,
-                                                  meta::InodeId ino, meta::FileContent base,
-                                                  const std::string& spill_dir, std::string path);
+  // file in errors. Chunks stored longer than `renew_claims_after_ns` before a commit are
+  // checked present again, and stored again if a gc took them.
+  static Result<std::unique_ptr<FileWriter>> Open(
+      std::shared_ptr<Volume> volume, ThreadPool& pool, meta::InodeId ino, meta::FileContent base,
+      const std::string& spill_dir, std::string path,
+      int64_t renew_claims_after_ns = kClaimRenewAfterNanos);
   ~FileWriter();
   FileWriter(const FileWriter&) = delete;
   FileWriter& operator=(const FileWriter&) = delete;
@@ -68,8 +72,9 @@ class FileWriter {
     uint64_t stored_generation = 0;  // meaningful when `stored` is set
   };
 
-  FileWriter(Volume& volume, ThreadPool& pool, meta::InodeId ino, meta::FileContent base,
-             UniqueFd spill, std::string path);
+  FileWriter(std::shared_ptr<Volume> volume, ThreadPool& pool, meta::InodeId ino,
+             meta::FileContent base, UniqueFd spill, std::string path,
+             int64_t renew_claims_after_ns);
 
   // Makes chunk `index` dirty, copying its committed bytes into the spill file first.
   // REQUIRES: mu_ held.
@@ -81,18 +86,20 @@ class FileWriter {
   // Reads `length` bytes of chunk `index` from the spill file (kZeroChunk: zeros, for a hole
   // never written), hashes, claims and stores them. Called without mu_.
   Result<ChunkId> StoreChunk(size_t index, uint64_t length);
+  // The bytes StoreChunk stores.
+  Result<std::vector<uint8_t>> ReadSpillChunk(size_t index, uint64_t length);
   static constexpr size_t kZeroChunk = SIZE_MAX;
   // Starts storing a chunk that the writer has just filled. REQUIRES: mu_ held.
   void StoreInBackground(size_t index);
   // REQUIRES: mu_ held (through `lock`).
   void WaitForBackground(std::unique_lock<std::mutex>& lock);
-
-  Volume& volume_;
+  const std::shared_ptr<Volume> volume_;
   ThreadPool& pool_;
   const meta::InodeId ino_;
   const std::string path_;
   const uint64_t chunk_size_;
   const UniqueFd spill_;
+  ChunkSink sink_;  // reset at every commit: the oldest claim is of a chunk not yet committed
 
   mutable std::mutex mu_;
   std::condition_variable background_done_;

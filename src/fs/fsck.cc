@@ -9,7 +9,7 @@
 
 namespace strata::fs {
 
-Result<FsckReport> RunFsck(meta::MetaStore& meta, store::ObjectStore& objects, ThreadPool& pool,
+Result<FsckReport> RunFsck(meta::ChunkLedger& meta, store::ObjectStore& objects, ThreadPool& pool,
                            const FsckOptions& options) {
   FsckReport report;
   ASSIGN_OR_RETURN(report.problems, meta.CheckConsistency());

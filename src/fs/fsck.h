@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "core/thread_pool.h"
-#include "meta/meta_store.h"
+#include "meta/chunk_ledger.h"
 #include "store/object_store.h"
 
 namespace strata::fs {
@@ -37,7 +37,7 @@ struct FsckReport {
   bool clean() const { return problems.empty(); }
 };
 
-Result<FsckReport> RunFsck(meta::MetaStore& meta, store::ObjectStore& objects, ThreadPool& pool,
+Result<FsckReport> RunFsck(meta::ChunkLedger& meta, store::ObjectStore& objects, ThreadPool& pool,
                            const FsckOptions& options);
 
 }  // namespace strata::fs

@@ -22,7 +22,7 @@ Status DeleteAll(store::ObjectStore& objects, ThreadPool& pool, const std::vecto
 
 }  // namespace
 
-Result<GcReport> RunGc(meta::MetaStore& meta, store::ObjectStore& objects, ThreadPool& pool,
+Result<GcReport> RunGc(meta::ChunkLedger& meta, store::ObjectStore& objects, ThreadPool& pool,
                        const GcOptions& options) {
   GcReport report;
   const int64_t start = NowNanos();

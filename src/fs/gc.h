@@ -9,7 +9,7 @@
 #include <functional>
 
 #include "core/thread_pool.h"
-#include "meta/meta_store.h"
+#include "meta/chunk_ledger.h"
 #include "store/object_store.h"
 
 namespace strata::fs {
@@ -38,7 +38,7 @@ struct GcReport {
   uint64_t expired_uploads = 0;  // upload sessions past their expiry, removed with their parts
 };
 
-Result<GcReport> RunGc(meta::MetaStore& meta, store::ObjectStore& objects, ThreadPool& pool,
+Result<GcReport> RunGc(meta::ChunkLedger& meta, store::ObjectStore& objects, ThreadPool& pool,
                        const GcOptions& options);
 
 }  // namespace strata::fs

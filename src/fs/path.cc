@@ -39,4 +39,14 @@ std::string ChildPath(std::string_view parent, std::string_view name) {
   return fmt::format("{}/{}", parent, name);
 }
 
+std::string ParentPath(std::string_view path) {
+  size_t slash = path.rfind('/');
+  if (slash == std::string_view::npos || slash == 0) return "/";
+  return std::string(path.substr(0, slash));
+}
+
+std::string BaseName(std::string_view path) {
+  return std::string(path.substr(path.rfind('/') + 1));
+}
+
 }  // namespace strata::fs

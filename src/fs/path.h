@@ -20,4 +20,10 @@ std::string JoinPath(const std::vector<std::string>& names);
 // "/a/b" + "c" → "/a/b/c"; "/" + "c" → "/c".
 std::string ChildPath(std::string_view parent, std::string_view name);
 
+// Of a normalised path (JoinPath's form): "/a/b" → "/a", "/a" → "/", "/" → "/".
+std::string ParentPath(std::string_view path);
+
+// Of a normalised path: "/a/b" → "b", "/" → "".
+std::string BaseName(std::string_view path);
+
 }  // namespace strata::fs

@@ -8,6 +8,7 @@
 
 #include "core/host_buffer.h"
 #include "fs/path.h"
+#include "fs/tree_walk.h"
 
 namespace strata::fs {
 namespace {
@@ -31,13 +32,8 @@ Status Plan(Volume& volume, const meta::Attr& attr, const std::string& path,
       out.push_back(std::move(file));
       return Status::OK();
     }
-    case meta::FileType::kDirectory: {
-      ASSIGN_OR_RETURN(std::vector<meta::DirEntry> entries, volume.meta().ReadDir(attr.ino));
-      for (const auto& entry : entries) {
-        RETURN_IF_ERROR(Plan(volume, entry.attr, ChildPath(path, entry.name), out));
-      }
-      return Status::OK();
-    }
+    case meta::FileType::kDirectory:
+      return Status::OK();  // its entries are visited by the walk
     case meta::FileType::kSymlink:
       return Status::OK();  // inside a tree, a link's target is prefetched where it lives
   }
@@ -53,7 +49,9 @@ Result<PrefetchReport> Prefetch(Volume& volume, cache::ChunkSource& source, Thre
   for (const std::string& path : paths) {
     ASSIGN_OR_RETURN(meta::Attr attr, volume.Stat(path, /*follow=*/true));
     ASSIGN_OR_RETURN(std::vector<std::string> names, SplitPath(path));
-    RETURN_IF_ERROR(Plan(volume, attr, JoinPath(names), files));
+    TreeVisitor plan;
+    plan.enter = [&](const TreeEntry& e) { return Plan(volume, e.attr, e.path, files); };
+    RETURN_IF_ERROR(WalkTree(volume.meta(), attr, JoinPath(names), plan));
   }
   const uint64_t chunk_size = volume.chunk_size_bytes();
   PrefetchReport report;

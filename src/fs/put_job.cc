@@ -11,10 +11,8 @@
 
 #include <fmt/core.h>
 
-#include "core/clock.h"
 #include "core/env.h"
 #include "core/posix.h"
-#include "fs/chunk_claims.h"
 #include "fs/path.h"
 
 namespace strata::fs {
@@ -29,10 +27,22 @@ struct PendingFile {
   std::string local_path;
   std::string volume_path;
   struct stat st {};
-  std::vector<ChunkId> chunks;             // each slot written by exactly one task
-  std::atomic<size_t> remaining{0};        // chunks not yet stored
-  std::atomic<int64_t> first_claim_ns{0};  // when the first claim of its chunks was made
+  std::vector<ChunkId> chunks;       // each slot written by exactly one task
+  std::atomic<size_t> remaining{0};  // chunks not yet stored
+  std::unique_ptr<ChunkSink> sink;   // made when the put starts
 };
+
+// Chunk `index` of `file` read from the local file: Aborted if it is shorter than it was.
+Status ReadLocalChunk(const PendingFile& file, uint64_t chunk_size, size_t index,
+                      std::span<uint8_t> data) {
+  ASSIGN_OR_RETURN(UniqueFd fd, OpenFile(file.local_path, O_RDONLY));
+  ASSIGN_OR_RETURN(size_t n, PreadFull(fd.get(), data, index * chunk_size, file.local_path));
+  if (n != data.size()) {
+    return Status::Aborted(
+        fmt::format("{} shrank while it was being put; put it again", file.local_path));
+  }
+  return Status::OK();
+}
 
 struct Plan {
   std::vector<std::pair<std::string, uint32_t>> dirs;         // volume path, mode
@@ -87,13 +97,18 @@ Status CommitPending(Volume& volume, PendingFile& file, const PutHooks& hooks) {
     return Status::Aborted(
         fmt::format("{} changed while it was being put; put it again", file.local_path));
   }
-  RETURN_IF_ERROR(RenewOldClaims(volume.meta(), volume.chunks(), file.chunks,
-                                 file.first_claim_ns.load(), file.local_path, hooks.on_claim_wait));
   if (hooks.before_commit) hooks.before_commit(file.volume_path);
   meta::NewNode node{meta::FileType::kRegular, file.st.st_mode & 07777, file.st.st_uid,
                      file.st.st_gid,           MtimeNanos(file.st),     ""};
   meta::FileContent content{static_cast<uint64_t>(file.st.st_size), std::move(file.chunks)};
-  return volume.CommitFile(file.volume_path, node, content).status();
+  uint64_t chunk_size = volume.chunk_size_bytes();
+  auto reread = [&](size_t index) -> Result<std::vector<uint8_t>> {
+    std::vector<uint8_t> data(meta::ChunkLength(content.size_bytes, chunk_size, index));
+    RETURN_IF_ERROR(ReadLocalChunk(file, chunk_size, index, data));
+    return data;
+  };
+  return file.sink->Commit(file.volume_path, node, std::move(content), file.local_path, reread)
+      .status();
 }
 
 Status PutChunk(Volume& volume, PendingFile& file, size_t index, TransferStats& stats,
@@ -105,20 +120,8 @@ Status PutChunk(Volume& volume, PendingFile& file, size_t index, TransferStats& 
   thread_local std::vector<uint8_t> buffer;
   if (buffer.size() < length) buffer.resize(length);
   std::span<uint8_t> data(buffer.data(), length);
-  {
-    ASSIGN_OR_RETURN(UniqueFd fd, OpenFile(file.local_path, O_RDONLY));
-    ASSIGN_OR_RETURN(size_t n, PreadFull(fd.get(), data, index * chunk_size, file.local_path));
-    if (n != length) {
-      return Status::Aborted(
-          fmt::format("{} shrank while it was being put; put it again", file.local_path));
-    }
-  }
-  // Claimed before the store is asked: from then on no GC deletes this chunk under us.
-  int64_t claim_time = NowNanos();
-  ASSIGN_OR_RETURN(store::PutChunkResult put,
-                   StoreClaimedChunk(volume.meta(), volume.chunks(), data, hooks.on_claim_wait));
-  int64_t unset = 0;
-  file.first_claim_ns.compare_exchange_strong(unset, claim_time);
+  RETURN_IF_ERROR(ReadLocalChunk(file, chunk_size, index, data));
+  ASSIGN_OR_RETURN(store::PutChunkResult put, file.sink->Put(data));
   file.chunks[index] = put.id;
   stats.bytes_done += length;
   ++(put.uploaded ? stats.chunks_uploaded : stats.chunks_present);
@@ -187,8 +190,10 @@ Status PutPath(Volume& volume, ThreadPool& pool, const std::string& local_path,
     ++stats.symlinks_done;
   }
 
+  ChunkSinkOptions sink_options{hooks.renew_claims_after_ns, hooks.on_claim_wait};
   TaskGroup group(pool);
   for (const auto& file : plan.files) {
+    file->sink = std::make_unique<ChunkSink>(volume, sink_options);
     size_t count =
         meta::ChunkCount(static_cast<uint64_t>(file->st.st_size), volume.chunk_size_bytes());
     if (count == 0) {

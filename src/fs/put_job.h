@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "core/thread_pool.h"
+#include "fs/chunk_sink.h"
 #include "fs/transfer_stats.h"
 #include "fs/volume.h"
 
@@ -22,12 +23,15 @@ struct PutHooks {
   std::function<void(const std::string& volume_path)> before_commit;
   // When a claimed chunk turns out to be in the middle of a GC's deletion.
   std::function<void()> on_claim_wait;
+  // How old a file's first claim must be for its commit to check the store (ChunkSink).
+  int64_t renew_claims_after_ns = kClaimRenewAfterNanos;
 };
 
 // Puts `local_path` at `volume_path` (a directory's contents merge into an existing directory
 // there; a file replaces a file). Parents of `volume_path` are created. Returns the first error;
 // files committed before it stay committed.
-// Every chunk is claimed (ClaimForWrite) before the store is asked whether it has it.
+// Each file's chunks are stored and committed through its own ChunkSink; a chunk a gc took while
+// the file was being put is stored again from the local file at commit.
 Status PutPath(Volume& volume, ThreadPool& pool, const std::string& local_path,
                std::string_view volume_path, TransferStats& stats, const PutHooks& hooks = {});
 

@@ -3,15 +3,15 @@
 #include <algorithm>
 #include <cstring>
 
-#include "core/clock.h"
-#include "fs/chunk_claims.h"
 #include "fs/path.h"
 
 namespace strata::fs {
 
-StreamWriter::StreamWriter(Volume& volume, ThreadPool& pool, size_t in_flight)
+StreamWriter::StreamWriter(Volume& volume, ThreadPool& pool, size_t in_flight,
+                           ChunkSinkOptions sink_options)
     : volume_(volume),
       pool_(pool),
+      sink_(volume, std::move(sink_options)),
       in_flight_(std::max<size_t>(1, in_flight)),
       chunk_size_(volume.chunk_size_bytes()) {}
 
@@ -49,7 +49,6 @@ Status StreamWriter::Append(std::span<const uint8_t> bytes) {
 }
 
 Status StreamWriter::FlushChunk() {
-  if (first_claim_ns_ == 0) first_claim_ns_ = NowNanos();
   size_t index;
   {
     std::unique_lock lock(mu_);
@@ -63,8 +62,7 @@ Status StreamWriter::FlushChunk() {
   size_t length = current_fill_;
   current_fill_ = 0;
   pool_.Submit([this, buffer, length, index]() mutable {
-    Result<store::PutChunkResult> put = StoreClaimedChunk(
-        volume_.meta(), volume_.chunks(), std::span<const uint8_t>(buffer->data(), length));
+    Result<store::PutChunkResult> put = sink_.Put(std::span<const uint8_t>(buffer->data(), length));
     std::lock_guard lock(mu_);
     if (put.ok()) {
       chunks_[index] = put->id;
@@ -79,21 +77,24 @@ Status StreamWriter::FlushChunk() {
   return Status::OK();
 }
 
-Result<meta::FileContent> StreamWriter::Finish() {
+Result<meta::FileContent> StreamWriter::WaitForChunks() {
   if (current_ && current_fill_ > 0) RETURN_IF_ERROR(FlushChunk());
-  {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return running_ == 0; });
-    RETURN_IF_ERROR(first_error_);
-  }
-  // An upload slower than a gc's grace period may have lost its first chunks: renew and check.
-  RETURN_IF_ERROR(
-      RenewOldClaims(volume_.meta(), volume_.chunks(), chunks_, first_claim_ns_, "this upload"));
+  std::unique_lock lock(mu_);
+  cv_.wait(lock, [&] { return running_ == 0; });
+  RETURN_IF_ERROR(first_error_);
   return meta::FileContent{size_, chunks_};
 }
 
+Result<meta::FileContent> StreamWriter::Finish() {
+  ASSIGN_OR_RETURN(meta::FileContent content, WaitForChunks());
+  // An upload slower than a gc's grace period may have lost its first chunks: the bytes are gone
+  // from here, so that is an error (the client sends the part again).
+  RETURN_IF_ERROR(sink_.Seal(content.chunks, "this upload"));
+  return content;
+}
+
 Result<meta::Attr> StreamWriter::Commit(std::string_view path, uint32_t mode, bool make_parents) {
-  ASSIGN_OR_RETURN(meta::FileContent content, Finish());
+  ASSIGN_OR_RETURN(meta::FileContent content, WaitForChunks());
   if (make_parents) {
     ASSIGN_OR_RETURN(std::vector<std::string> names, SplitPath(path));
     if (names.size() > 1) {
@@ -101,7 +102,7 @@ Result<meta::Attr> StreamWriter::Commit(std::string_view path, uint32_t mode, bo
       RETURN_IF_ERROR(volume_.Mkdir(JoinPath(names), 0755, /*parents=*/true).status());
     }
   }
-  return volume_.CommitFile(path, meta::NewNode::File(mode), content);
+  return sink_.Commit(path, meta::NewNode::File(mode), std::move(content), "this upload");
 }
 
 }  // namespace strata::fs

@@ -18,13 +18,15 @@
 #include <vector>
 
 #include "core/thread_pool.h"
+#include "fs/chunk_sink.h"
 #include "fs/volume.h"
 
 namespace strata::fs {
 
 class StreamWriter {
  public:
-  StreamWriter(Volume& volume, ThreadPool& pool, size_t in_flight = 4);
+  StreamWriter(Volume& volume, ThreadPool& pool, size_t in_flight = 4,
+               ChunkSinkOptions sink_options = {});
   ~StreamWriter();
   StreamWriter(const StreamWriter&) = delete;
   StreamWriter& operator=(const StreamWriter&) = delete;
@@ -43,16 +45,18 @@ class StreamWriter {
 
  private:
   Status FlushChunk();
+  // Waits for every chunk: the content, not yet sealed.
+  Result<meta::FileContent> WaitForChunks();
   std::unique_ptr<std::vector<uint8_t>> TakeBuffer();
 
   Volume& volume_;
   ThreadPool& pool_;
+  ChunkSink sink_;
   const size_t in_flight_;
   const uint64_t chunk_size_;
   uint64_t size_ = 0;
   std::unique_ptr<std::vector<uint8_t>> current_;
   size_t current_fill_ = 0;
-  int64_t first_claim_ns_ = 0;
 
   std::mutex mu_;
   std::condition_variable cv_;

@@ -5,17 +5,20 @@
 // fs::StreamWriter, whatever the file's size.
 #pragma once
 
+#include <cstdint>
 #include <string_view>
 
 #include "core/thread_pool.h"
 #include "fs/transfer_stats.h"
 #include "fs/volume.h"
-#include "store/http_client.h"
+#include "net/http_client.h"
 
 namespace strata::fs {
 
-// Missing parent directories of `path` are made once the download is complete.
-Result<meta::Attr> ImportUrl(Volume& volume, ThreadPool& pool, store::HttpClient& http,
-                             std::string_view url, std::string_view path, TransferStats& stats);
+// Missing parent directories of `path` are made once the download is complete. A body longer
+// than `max_bytes` stops the transfer (InvalidArgument) and publishes nothing.
+Result<meta::Attr> ImportUrl(Volume& volume, ThreadPool& pool, net::HttpClient& http,
+                             std::string_view url, std::string_view path, TransferStats& stats,
+                             uint64_t max_bytes = UINT64_MAX);
 
 }  // namespace strata::fs

@@ -1,12 +1,14 @@
 #include "fs/volume.h"
 
 #include <deque>
+#include <unordered_set>
 
 #include <fmt/core.h>
 
 #include "core/split.h"
-#include "fs/chunk_claims.h"
+#include "fs/chunk_sink.h"
 #include "fs/path.h"
+#include "fs/tree_walk.h"
 
 namespace strata::fs {
 
@@ -181,18 +183,28 @@ Status Volume::Rename(std::string_view src, std::string_view dst) {
   return status.WithContext(fmt::format("mv {} {}", src, dst));
 }
 
-Status Volume::RemoveTree(InodeId dir, std::string_view path) {
-  ASSIGN_OR_RETURN(std::vector<meta::DirEntry> entries, meta_.ReadDir(dir));
-  for (const auto& entry : entries) {
-    std::string child_path = ChildPath(path, entry.name);
-    if (entry.attr.type == FileType::kDirectory) {
-      RETURN_IF_ERROR(RemoveTree(entry.attr.ino, child_path));
-      RETURN_IF_ERROR(meta_.Rmdir(dir, entry.name).WithContext(child_path));
-    } else {
-      RETURN_IF_ERROR(meta_.Unlink(dir, entry.name).WithContext(child_path));
-    }
+Status Volume::Exchange(std::string_view a, std::string_view b) {
+  ASSIGN_OR_RETURN(ParentRef first, ResolveParent(a));
+  ASSIGN_OR_RETURN(ParentRef second, ResolveParent(b));
+  if (first.name.empty() || second.name.empty()) {
+    return Status::InvalidArgument("cannot exchange the root directory");
   }
-  return Status::OK();
+  return meta_
+      .Rename(first.parent, first.name, second.parent, second.name, meta::RenameMode::kExchange)
+      .WithContext(fmt::format("exchange {} {}", a, b));
+}
+
+Status Volume::RemoveTree(const Attr& dir, const std::string& path) {
+  TreeVisitor remove;
+  remove.enter = [&](const TreeEntry& e) -> Status {
+    if (e.attr.type == FileType::kDirectory) return Status::OK();
+    return meta_.Unlink(e.parent, e.name).WithContext(e.path);
+  };
+  remove.leave = [&](const TreeEntry& e) -> Status {
+    if (e.depth == 0) return Status::OK();  // the caller removes the top
+    return meta_.Rmdir(e.parent, e.name).WithContext(e.path);
+  };
+  return WalkTree(meta_, dir, path, remove);
 }
 
 Status Volume::Remove(std::string_view path, bool recursive) {
@@ -202,7 +214,7 @@ Status Volume::Remove(std::string_view path, bool recursive) {
   if (attr.type != FileType::kDirectory) {
     return meta_.Unlink(ref.parent, ref.name).WithContext(fmt::format("rm {}", path));
   }
-  if (recursive) RETURN_IF_ERROR(RemoveTree(attr.ino, path));
+  if (recursive) RETURN_IF_ERROR(RemoveTree(attr, JoinPath(*SplitPath(path))));
   Status status = meta_.Rmdir(ref.parent, ref.name);
   if (status.code() == Code::kNotEmpty) {
     return Status::NotEmpty(fmt::format("rm {}: directory not empty (use -r)", path));
@@ -214,66 +226,79 @@ Status Volume::Copy(std::string_view src, std::string_view dst, bool recursive) 
   ASSIGN_OR_RETURN(std::vector<std::string> src_names, SplitPath(src));
   ASSIGN_OR_RETURN(std::vector<std::string> dst_names, SplitPath(dst));
   ASSIGN_OR_RETURN(Attr attr, Stat(src, /*follow=*/false));
-  if (attr.type == FileType::kDirectory) {
-    std::string src_norm = JoinPath(src_names);
-    std::string dst_norm = JoinPath(dst_names);
-    if (dst_norm == src_norm || dst_norm.starts_with(src_norm == "/" ? "/" : src_norm + "/")) {
-      return Status::InvalidArgument(
-          fmt::format("cp {} {}: cannot copy a directory into itself", src, dst));
-    }
+  std::string src_norm = JoinPath(src_names);
+  std::string dst_norm = JoinPath(dst_names);
+  if (attr.type != FileType::kDirectory) return CopyEntry(attr, src_norm, dst_norm);
+  if (!recursive) return Status::IsDirectory(fmt::format("cp {}: is a directory (use -r)", src));
+  if (dst_norm == src_norm || dst_norm.starts_with(src_norm == "/" ? "/" : src_norm + "/")) {
+    return Status::InvalidArgument(
+        fmt::format("cp {} {}: cannot copy a directory into itself", src, dst));
   }
-  return CopyNode(attr, JoinPath(src_names), JoinPath(dst_names), recursive);
-}
-
-Status Volume::CopyNode(const Attr& src, std::string_view src_path, std::string_view dst_path,
-                        bool recursive) {
-  switch (src.type) {
-    case FileType::kRegular: {
-      Result<meta::FileContent> content = meta_.GetContent(src.ino);
-      if (!content.ok()) return content.status().WithContext(src_path);
-      RETURN_IF_ERROR(ClaimReferencedChunks(*content, src_path));
-      meta::NewNode node{FileType::kRegular, src.mode, src.uid, src.gid, src.mtime_ns, ""};
-      return CommitFile(dst_path, node, *content).status();
-    }
-    case FileType::kSymlink: {
-      ASSIGN_OR_RETURN(std::string target, meta_.ReadLink(src.ino));
-      Result<Attr> existing = Stat(dst_path, /*follow=*/false);
-      if (existing.ok()) {
-        if (existing->type == FileType::kDirectory) {
-          return Status::IsDirectory(fmt::format("cp: {} is a directory", dst_path));
-        }
-        RETURN_IF_ERROR(Remove(dst_path, false));
-      }
-      return Symlink(target, dst_path).status();
-    }
-    case FileType::kDirectory: {
-      if (!recursive) {
-        return Status::IsDirectory(fmt::format("cp {}: is a directory (use -r)", src_path));
-      }
-      RETURN_IF_ERROR(Mkdir(dst_path, src.mode, /*parents=*/true).status());
-      ASSIGN_OR_RETURN(std::vector<meta::DirEntry> entries, meta_.ReadDir(src.ino));
-      for (const auto& entry : entries) {
-        RETURN_IF_ERROR(CopyNode(entry.attr, ChildPath(src_path, entry.name),
-                                 ChildPath(dst_path, entry.name), recursive));
-      }
-      return Status::OK();
-    }
+  // The source tree as it is now, read whole before anything is made (a copy never sees what
+  // it makes).
+  std::vector<TreeEntry> tree;
+  TreeVisitor snapshot;
+  snapshot.enter = [&](const TreeEntry& e) {
+    tree.push_back(e);
+    return Status::OK();
+  };
+  RETURN_IF_ERROR(WalkTree(meta_, attr, src_norm, snapshot));
+  // The nearest existing directory on the way to the destination, symlinks followed, must not
+  // be in the source: /l -> /d, cp -r /d /l/x would otherwise copy /d into itself (review M1).
+  std::unordered_set<uint64_t> source_dirs;
+  for (const TreeEntry& e : tree) {
+    if (e.attr.type == FileType::kDirectory) source_dirs.insert(e.attr.ino.value);
   }
-  return Status::Internal("unknown file type");
-}
-
-Status Volume::ClaimReferencedChunks(const meta::FileContent& content, std::string_view path) {
-  // The source could lose its last reference (rm) and its chunks go to a GC between reading its
-  // chunk list and committing the copy. Once claimed, a chunk that is still there stays there.
-  RETURN_IF_ERROR(ClaimForWrite(meta_, content.chunks));
-  for (const auto& id : content.chunks) {
-    if (!chunks_.objects().Head(store::ChunkKey(id)).ok()) {
-      return Status::Aborted(
-          fmt::format("{} changed while it was being copied (chunk {} is gone); copy it again",
-                      path, id.Hex()));
+  for (std::vector<std::string> names = dst_names;; names.pop_back()) {
+    Result<Attr> existing = Walk(names, /*follow=*/true, dst);
+    if (existing.ok() && existing->type == FileType::kDirectory) {
+      if (source_dirs.contains(existing->ino.value)) {
+        return Status::InvalidArgument(fmt::format(
+            "cp {} {}: cannot copy a directory into itself ({} is inside {}, through a symlink)",
+            src, dst, dst, src));
+      }
+      break;
+    }
+    if (names.empty()) break;
+  }
+  const size_t src_prefix = src_norm == "/" ? 1 : src_norm.size() + 1;
+  for (const TreeEntry& e : tree) {
+    std::string target = e.depth == 0 ? dst_norm : ChildPath(dst_norm, e.path.substr(src_prefix));
+    if (e.attr.type == FileType::kDirectory) {
+      // Into an existing directory, a copy merges (as cp -r does).
+      Result<Attr> made = Mkdir(target, e.attr.mode, /*parents=*/e.depth == 0);
+      if (!made.ok() && made.status().code() == Code::kAlreadyExists) {
+        Result<Attr> existing = Stat(target, /*follow=*/true);
+        if (existing.ok() && existing->type == FileType::kDirectory) continue;
+      }
+      RETURN_IF_ERROR(made.status());
+    } else {
+      RETURN_IF_ERROR(CopyEntry(e.attr, e.path, target));
     }
   }
   return Status::OK();
+}
+
+Status Volume::CopyEntry(const Attr& src, std::string_view src_path, std::string_view dst_path) {
+  if (src.type == FileType::kRegular) {
+    Result<meta::FileContent> content = meta_.GetContent(src.ino);
+    if (!content.ok()) return content.status().WithContext(src_path);
+    // The source could lose its last reference (rm) and its chunks go to a GC between reading
+    // its chunk list and committing the copy: adopted (claimed, then checked present), they stay.
+    ChunkSink sink(*this);
+    RETURN_IF_ERROR(sink.Adopt(content->chunks, src_path));
+    meta::NewNode node{FileType::kRegular, src.mode, src.uid, src.gid, src.mtime_ns, ""};
+    return sink.Commit(dst_path, node, *std::move(content), src_path).status();
+  }
+  ASSIGN_OR_RETURN(std::string target, meta_.ReadLink(src.ino));
+  Result<Attr> existing = Stat(dst_path, /*follow=*/false);
+  if (existing.ok()) {
+    if (existing->type == FileType::kDirectory) {
+      return Status::IsDirectory(fmt::format("cp: {} is a directory", dst_path));
+    }
+    RETURN_IF_ERROR(Remove(dst_path, false));
+  }
+  return Symlink(target, dst_path).status();
 }
 
 Status Volume::ReadChunk(const meta::FileContent& content, size_t index, std::span<uint8_t> out,

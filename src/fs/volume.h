@@ -60,6 +60,9 @@ class Volume {
                                 const meta::FileContent& content);
   // rename(2) semantics; see MetaStore::Rename.
   Status Rename(std::string_view src, std::string_view dst);
+  // Swaps two existing entries of any types in one transaction (renameat2 RENAME_EXCHANGE):
+  // how a staged tree replaces a live one with no moment where neither is there.
+  Status Exchange(std::string_view a, std::string_view b);
   // Removes a file, a symlink or an empty directory; with `recursive`, a directory and all below.
   Status Remove(std::string_view path, bool recursive);
   // Copies by chunk list: no chunk is read or written (they are claimed and checked present). A
@@ -82,10 +85,9 @@ class Volume {
 
   // Resolves a list of names from the root, following symlinks; the last one only if `follow`.
   Result<meta::Attr> Walk(std::vector<std::string> names, bool follow, std::string_view path);
-  Status RemoveTree(meta::InodeId dir, std::string_view path);
-  Status ClaimReferencedChunks(const meta::FileContent& content, std::string_view path);
-  Status CopyNode(const meta::Attr& src, std::string_view src_path, std::string_view dst_path,
-                  bool recursive);
+  Status RemoveTree(const meta::Attr& dir, const std::string& path);
+  // A file or symlink copied by its chunk list or target.
+  Status CopyEntry(const meta::Attr& src, std::string_view src_path, std::string_view dst_path);
 
   meta::MetaStore& meta_;
   store::ChunkStore chunks_;

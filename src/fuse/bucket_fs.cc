@@ -41,7 +41,8 @@ struct BucketFs::Handle {
   UniqueFd spill;
   std::atomic<uint64_t> size{0};
   std::atomic<bool> dirty{false};
-  int64_t mtime_ns = 0;
+  // Written by Write and SetAttr on libfuse's threads while AttrOf reads it for a stat.
+  std::atomic<int64_t> mtime_ns{0};
 };
 
 BucketFs::BucketFs(bucket::BucketView& view, BucketFsOptions options)
@@ -104,7 +105,7 @@ meta::Attr BucketFs::AttrOf(const std::string& path, const bucket::Entry& entry)
   auto writer = writers_.find(path);
   if (writer != writers_.end()) {
     attr.size_bytes = writer->second->size.load();
-    attr.mtime_ns = attr.ctime_ns = writer->second->mtime_ns;
+    attr.mtime_ns = attr.ctime_ns = writer->second->mtime_ns.load();
   }
   return attr;
 }

@@ -34,8 +34,11 @@ bool Writable(int flags) { return (flags & O_ACCMODE) != O_RDONLY; }
 
 VolumeFs::Handle* VolumeFs::HandleOf(uint64_t handle) { return reinterpret_cast<Handle*>(handle); }
 
-VolumeFs::VolumeFs(fs::Volume& volume, ThreadPool& pool, std::string spill_dir)
-    : volume_(volume), meta_(volume.meta()), pool_(pool), spill_dir_(std::move(spill_dir)) {}
+VolumeFs::VolumeFs(std::shared_ptr<fs::Volume> volume, ThreadPool& pool, std::string spill_dir)
+    : volume_(std::move(volume)),
+      meta_(volume_->meta()),
+      pool_(pool),
+      spill_dir_(std::move(spill_dir)) {}
 
 VolumeFs::~VolumeFs() = default;
 

@@ -38,10 +38,10 @@ namespace strata::fuse {
 class VolumeFs final : public FileSystem {
  public:
   // `spill_dir` holds the bytes of files being written (it must exist).
-  VolumeFs(fs::Volume& volume, ThreadPool& pool, std::string spill_dir);
+  VolumeFs(std::shared_ptr<fs::Volume> volume, ThreadPool& pool, std::string spill_dir);
   ~VolumeFs() override;
 
-  meta::InodeId root() const override { return volume_.info().root; }
+  meta::InodeId root() const override { return volume_->info().root; }
 
   Result<meta::Attr> Lookup(meta::InodeId parent, std::string_view name) override;
   Result<meta::Attr> GetAttr(meta::InodeId ino) override;
@@ -81,7 +81,7 @@ class VolumeFs final : public FileSystem {
   // Before `name` is removed or replaced.
   void ForgetKernelVersion(meta::InodeId parent, std::string_view name);
 
-  fs::Volume& volume_;
+  const std::shared_ptr<fs::Volume> volume_;
   meta::MetaStore& meta_;
   ThreadPool& pool_;
   const std::string spill_dir_;

@@ -8,7 +8,7 @@
 
 #include "core/split.h"
 #include "load/json.h"
-#include "store/s3_config.h"
+#include "net/url.h"
 
 namespace strata::hub {
 namespace {
@@ -143,17 +143,20 @@ Result<std::unique_ptr<HubClient>> HubClient::Open(HubClientOptions options) {
     const char* env = std::getenv("HF_TOKEN");
     if (env) token = env;
   }
-  store::HttpClientOptions http;
+  net::HttpClientOptions http;
   http.max_connections = options.max_connections;
   if (!token.empty()) http.headers.push_back("Authorization: Bearer " + token);
+  // The token is for the hub alone, never for the CDN its file downloads redirect to (later
+  // ranges go straight to the redirect's URL).
+  http.headers_origin = net::UrlOrigin(endpoint);
   return std::unique_ptr<HubClient>(
-      new HubClient(std::move(endpoint), std::make_unique<store::HttpClient>(std::move(http))));
+      new HubClient(std::move(endpoint), std::make_unique<net::HttpClient>(std::move(http))));
 }
 
 Result<HubSnapshot> HubClient::Resolve(const HubRef& ref) {
   std::string url = fmt::format("{}/api/models/{}/revision/{}?blobs=true", endpoint_, ref.repo,
-                                store::UriEncode(ref.revision, /*keep_slash=*/false));
-  ASSIGN_OR_RETURN(store::HttpResponse response, http_->Get(url, kMaxModelInfoBytes));
+                                net::UriEncode(ref.revision, /*keep_slash=*/false));
+  ASSIGN_OR_RETURN(net::HttpResponse response, http_->Get(url, kMaxModelInfoBytes));
   if (response.status == 401 || response.status == 403) {
     return Status::PermissionDenied(
         fmt::format("hub {}: {}@{} needs a token with access to it (set HF_TOKEN; HTTP {})",
@@ -163,14 +166,14 @@ Result<HubSnapshot> HubClient::Resolve(const HubRef& ref) {
     return Status::NotFound(fmt::format("hub {}: no repository {} with a revision '{}'", endpoint_,
                                         ref.repo, ref.revision));
   }
-  if (response.status != 200) return store::HttpStatusError("model info", url, response);
+  if (response.status != 200) return net::HttpStatusError("model info", url, response);
   return ParseModelInfo(response.body, ref);
 }
 
 std::string HubClient::FileUrl(std::string_view repo, std::string_view commit,
                                std::string_view path) const {
   return fmt::format("{}/{}/resolve/{}/{}", endpoint_, repo, commit,
-                     store::UriEncode(path, /*keep_slash=*/true));
+                     net::UriEncode(path, /*keep_slash=*/true));
 }
 
 }  // namespace strata::hub

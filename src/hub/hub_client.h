@@ -5,7 +5,7 @@
 //   GET {endpoint}/{repo}/resolve/{commit}/{path}   (Range honoured; LFS files redirect to a CDN)
 //
 // The endpoint is HF_ENDPOINT (default https://huggingface.co); HF_TOKEN, when set, is sent as a
-// bearer token (and, by curl's rule, not forwarded to another host on redirect).
+// bearer token to the endpoint's origin only (never to a host a download redirects to).
 #pragma once
 
 #include <cstdint>
@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "core/status.h"
-#include "store/http_client.h"
+#include "net/http_client.h"
 
 namespace strata::hub {
 
@@ -63,13 +63,13 @@ class HubClient {
   std::string FileUrl(std::string_view repo, std::string_view commit, std::string_view path) const;
 
   const std::string& endpoint() const { return endpoint_; }
-  store::HttpClient& http() { return *http_; }
+  net::HttpClient& http() { return *http_; }
 
  private:
-  HubClient(std::string endpoint, std::unique_ptr<store::HttpClient> http)
+  HubClient(std::string endpoint, std::unique_ptr<net::HttpClient> http)
       : endpoint_(std::move(endpoint)), http_(std::move(http)) {}
   std::string endpoint_;
-  std::unique_ptr<store::HttpClient> http_;
+  std::unique_ptr<net::HttpClient> http_;
 };
 
 // Parses the model-info answer (exposed for tests). InvalidArgument for anything unexpected:

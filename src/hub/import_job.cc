@@ -16,7 +16,9 @@
 
 #include "core/clock.h"
 #include "core/digest.h"
-#include "fs/chunk_claims.h"
+#include "core/round.h"
+#include "fs/chunk_sink.h"
+#include "fs/get_job.h"
 #include "fs/path.h"
 #include "load/json.h"
 
@@ -96,6 +98,20 @@ class BufferPool {
   std::vector<std::unique_ptr<std::vector<uint8_t>>> free_;  // GUARDED_BY(mu_)
 };
 
+// The digest the hub publishes for `file`: the SHA-256 of an LFS file, the git blob id (SHA-1 of
+// "blob <size>\0" and the bytes) of any other.
+StreamingDigest HubDigest(const HubFile& file) {
+  if (!file.sha256.empty()) return StreamingDigest::Sha256();
+  StreamingDigest digest = StreamingDigest::Sha1();
+  digest.Update(fmt::format("blob {}", file.size_bytes));
+  digest.Update(std::string_view("\0", 1));
+  return digest;
+}
+
+std::string_view ExpectedDigest(const HubFile& file) {
+  return file.sha256.empty() ? file.blob_id : file.sha256;
+}
+
 // One hub file on its way into the staging directory.
 struct PendingFile {
   HubFile file;
@@ -103,23 +119,18 @@ struct PendingFile {
   std::string staging_path;
   std::vector<ChunkId> chunks;  // each slot written by exactly one range
   std::atomic<size_t> ranges_left{0};
+  fs::ChunkSink sink;  // stores its chunks and commits it
 
   std::mutex mu;
   std::string direct_url;  // GUARDED_BY(mu): the URL after redirects, once a range learned it
-  StreamingDigest digest = StreamingDigest::Sha256();  // GUARDED_BY(mu)
-  size_t next_range = 0;                               // GUARDED_BY(mu): the next one to hash
+  StreamingDigest digest;  // GUARDED_BY(mu)
+  size_t next_range = 0;   // GUARDED_BY(mu): the next one to hash
   // Ranges that arrived before their turn: index → (ticket, bytes). GUARDED_BY(mu)
   std::map<size_t, std::pair<uint64_t, std::shared_ptr<std::vector<uint8_t>>>> early;
 
-  explicit PendingFile(HubFile f) : file(std::move(f)) {
-    if (file.sha256.empty()) {
-      // A git blob id is the SHA-1 of "blob <size>\0" and the bytes.
-      digest = StreamingDigest::Sha1();
-      digest.Update(fmt::format("blob {}", file.size_bytes));
-      digest.Update(std::string_view("\0", 1));
-    }
-  }
-  const std::string& expected() const { return file.sha256.empty() ? file.blob_id : file.sha256; }
+  PendingFile(HubFile f, fs::Volume& volume, const fs::ChunkSinkOptions& options)
+      : file(std::move(f)), sink(volume, options), digest(HubDigest(file)) {}
+  std::string_view expected() const { return ExpectedDigest(file); }
 };
 
 std::string SourceName(const HubRef& ref) { return "hub://" + ref.repo; }
@@ -183,27 +194,43 @@ std::optional<Record> ReadRecord(fs::Volume& volume, const std::string& target) 
   return record;
 }
 
-// Whether `path` in the volume is a regular file of `size` bytes.
-bool HasFile(fs::Volume& volume, const std::string& path, uint64_t size) {
+// Whether `path` in the volume holds exactly the bytes the hub published for `file`: its bytes
+// are read (every chunk verified) and hashed. The record and the sizes are not trusted: any
+// volume writer can change a file in place or forge the record.
+bool HoldsHubBytes(fs::Volume& volume, ThreadPool& pool, const std::string& path,
+                   const HubFile& file) {
   Result<meta::Attr> attr = volume.Stat(path);
-  return attr.ok() && attr->type == meta::FileType::kRegular && attr->size_bytes == size;
+  if (!attr.ok() || attr->type != meta::FileType::kRegular || attr->size_bytes != file.size_bytes) {
+    return false;
+  }
+  StreamingDigest digest = HubDigest(file);
+  Status read = fs::StreamFile(volume, pool, path, [&](std::span<const uint8_t> bytes) {
+    digest.Update(bytes);
+    return Status::OK();
+  });
+  return read.ok() && digest.FinalHex() == ExpectedDigest(file);
 }
 
 Status WriteSmallFile(fs::Volume& volume, const std::string& path, std::string_view text) {
   std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(text.data()), text.size());
+  fs::ChunkSink sink(volume);
   meta::FileContent content{text.size(), {}};
   for (uint64_t offset = 0; offset < bytes.size(); offset += volume.chunk_size_bytes()) {
     auto piece =
         bytes.subspan(offset, std::min<uint64_t>(volume.chunk_size_bytes(), bytes.size() - offset));
-    ASSIGN_OR_RETURN(store::PutChunkResult put,
-                     fs::StoreClaimedChunk(volume.meta(), volume.chunks(), piece));
+    ASSIGN_OR_RETURN(store::PutChunkResult put, sink.Put(piece));
     content.chunks.push_back(put.id);
   }
-  return volume.CommitFile(path, meta::NewNode::File(0644), content).status();
+  auto reread = [&](size_t index) -> Result<std::vector<uint8_t>> {
+    auto piece = bytes.subspan(index * volume.chunk_size_bytes(),
+                               meta::ChunkLength(text.size(), volume.chunk_size_bytes(), index));
+    return std::vector<uint8_t>(piece.begin(), piece.end());
+  };
+  return sink.Commit(path, meta::NewNode::File(0644), std::move(content), path, reread).status();
 }
 
 // Commits a file whose ranges are all stored and hashed, if the hash is the hub's.
-Status CommitVerified(fs::Volume& volume, PendingFile& file, fs::TransferStats& stats) {
+Status CommitVerified(PendingFile& file, fs::TransferStats& stats) {
   std::string got;
   {
     std::lock_guard lock(file.mu);
@@ -214,9 +241,13 @@ Status CommitVerified(fs::Volume& volume, PendingFile& file, fs::TransferStats& 
         "{}: downloaded bytes hash to {}, the hub says {} ({}); nothing was imported",
         file.file.path, got, file.expected(), file.file.sha256.empty() ? "git blob id" : "sha256"));
   }
+  // A download slower than gc's grace period: its first chunks' claims may have expired, and
+  // the bytes are gone from here (a chunk gc took fails the import; run it again).
   meta::FileContent content{file.file.size_bytes, std::move(file.chunks)};
   RETURN_IF_ERROR(
-      volume.CommitFile(file.staging_path, meta::NewNode::File(0644), content).status());
+      file.sink
+          .Commit(file.staging_path, meta::NewNode::File(0644), std::move(content), file.file.path)
+          .status());
   ++stats.files_done;
   return Status::OK();
 }
@@ -234,7 +265,7 @@ Status FetchRange(fs::Volume& volume, HubClient& hub, RangeWindow& window, Buffe
   }
   std::shared_ptr<std::vector<uint8_t>> buffer = buffers.Take();
   std::span<uint8_t> bytes(buffer->data(), length);
-  ASSIGN_OR_RETURN(store::HttpResponse response, hub.http().GetRange(url, offset, bytes));
+  ASSIGN_OR_RETURN(net::HttpResponse response, hub.http().GetRange(url, offset, bytes));
   if (response.effective_url != url && !response.effective_url.empty()) {
     std::lock_guard lock(file.mu);
     if (file.direct_url.empty()) file.direct_url = response.effective_url;
@@ -243,8 +274,7 @@ Status FetchRange(fs::Volume& volume, HubClient& hub, RangeWindow& window, Buffe
   size_t first_chunk = offset / chunk;
   for (uint64_t at = 0; at < length; at += chunk) {
     std::span<const uint8_t> piece(bytes.data() + at, std::min(chunk, length - at));
-    ASSIGN_OR_RETURN(store::PutChunkResult put,
-                     fs::StoreClaimedChunk(volume.meta(), volume.chunks(), piece));
+    ASSIGN_OR_RETURN(store::PutChunkResult put, file.sink.Put(piece));
     file.chunks[first_chunk + at / chunk] = put.id;
     ++(put.uploaded ? stats.chunks_uploaded : stats.chunks_present);
   }
@@ -262,7 +292,7 @@ Status FetchRange(fs::Volume& volume, HubClient& hub, RangeWindow& window, Buffe
     }
   }
   if (file.ranges_left.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-    return CommitVerified(volume, file, stats);
+    return CommitVerified(file, stats);
   }
   return Status::OK();
 }
@@ -297,10 +327,7 @@ Status Publish(fs::Volume& volume, const std::string& staging, const std::string
     if (existing.status().code() != Code::kNotFound) return existing.status();
     return volume.Rename(staging, target);
   }
-  ASSIGN_OR_RETURN(fs::ParentRef from, volume.ResolveParent(staging));
-  ASSIGN_OR_RETURN(fs::ParentRef to, volume.ResolveParent(target));
-  RETURN_IF_ERROR(volume.meta().Rename(from.parent, from.name, to.parent, to.name,
-                                       meta::RenameMode::kExchange));
+  RETURN_IF_ERROR(volume.Exchange(staging, target));
   // The previous snapshot now sits under the staging name; its chunks go at the next gc unless
   // the new one shares them.
   (void)volume.Remove(staging, /*recursive=*/true);
@@ -350,17 +377,26 @@ Result<ImportResult> ImportSnapshot(fs::Volume& volume, ThreadPool& pool, HubCli
     }
     previous.reset();
   }
-  // Unchanged files of the previous snapshot, by content: copied, not downloaded.
+  // Unchanged files of the previous snapshot, by content: copied, not downloaded, once their
+  // bytes are read and found to hash to what the hub publishes now.
   std::unordered_map<std::string, std::string> reusable;  // hash → path in the target
   if (previous) {
+    std::set<std::string> wanted;
+    for (const HubFile& f : files) wanted.insert(f.sha256 + f.blob_id);
+    std::set<std::string> verified;  // paths in the target
     for (const HubFile& f : previous->files) {
+      std::string key = f.sha256 + f.blob_id;
+      Result<std::vector<std::string>> parts = fs::SplitPath(f.path);
+      if (!wanted.contains(key) || !parts.ok() || parts->empty()) continue;
       std::string path = fs::ChildPath(target, f.path);
-      if (HasFile(volume, path, f.size_bytes)) reusable[f.sha256 + f.blob_id] = path;
+      if (!HoldsHubBytes(volume, pool, path, f)) continue;
+      reusable.try_emplace(key, path);
+      verified.insert(path);
     }
     bool complete = previous->commit == snapshot.commit;
     for (const HubFile& f : files) {
-      complete = complete && reusable.contains(f.sha256 + f.blob_id) &&
-                 HasFile(volume, fs::ChildPath(target, f.path), f.size_bytes);
+      complete = complete && verified.contains(fs::ChildPath(target, f.path)) &&
+                 reusable.contains(f.sha256 + f.blob_id);
     }
     if (complete) {
       result.already_present = true;
@@ -389,13 +425,13 @@ Result<ImportResult> ImportSnapshot(fs::Volume& volume, ThreadPool& pool, HubCli
       ++stats.dirs_done;
     }
     uint64_t chunk = volume.chunk_size_bytes();
-    uint64_t range_bytes = options.range_bytes == 0
-                               ? kDefaultRangeChunks * chunk
-                               : (options.range_bytes + chunk - 1) / chunk * chunk;
+    uint64_t range_bytes = options.range_bytes == 0 ? kDefaultRangeChunks * chunk
+                                                    : RoundUpTo(options.range_bytes, chunk);
     // Ranges taken but not yet hashed: the workers' own plus a few that arrived early.
     RangeWindow window(pool.size() + 4);
     BufferPool buffers(range_bytes);
     std::vector<std::unique_ptr<PendingFile>> pending;
+    const fs::ChunkSinkOptions sink_options{options.renew_claims_after_ns, {}};
     TaskGroup group(pool);
     for (const HubFile& f : files) {
       std::string staged = fs::ChildPath(staging, f.path);
@@ -407,14 +443,14 @@ Result<ImportResult> ImportSnapshot(fs::Volume& volume, ThreadPool& pool, HubCli
         stats.bytes_done += f.size_bytes;
         continue;
       }
-      auto file = std::make_unique<PendingFile>(f);
+      auto file = std::make_unique<PendingFile>(f, volume, sink_options);
       file->url = hub.FileUrl(snapshot.repo, snapshot.commit, f.path);
       file->staging_path = staged;
       file->chunks.resize(meta::ChunkCount(f.size_bytes, chunk));
-      size_t ranges = (f.size_bytes + range_bytes - 1) / range_bytes;
+      size_t ranges = DivRoundUp(f.size_bytes, range_bytes);
       ++result.files_downloaded;
       if (ranges == 0) {
-        RETURN_IF_ERROR(CommitVerified(volume, *file, stats));
+        RETURN_IF_ERROR(CommitVerified(*file, stats));
         continue;
       }
       file->ranges_left.store(ranges);

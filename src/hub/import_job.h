@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/thread_pool.h"
+#include "fs/chunk_sink.h"
 #include "fs/transfer_stats.h"
 #include "fs/volume.h"
 #include "hub/hub_client.h"
@@ -30,6 +31,9 @@ struct ImportOptions {
   std::vector<std::string> includes;
   // Bytes per ranged request, rounded up to whole chunks; 0: 4 chunks.
   uint64_t range_bytes = 0;
+  // A file whose first chunk was claimed longer ago than this renews its claims and checks its
+  // chunks are still stored before it is committed (gc may have run meanwhile).
+  int64_t renew_claims_after_ns = fs::kClaimRenewAfterNanos;
 };
 
 struct ImportResult {

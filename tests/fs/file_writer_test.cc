@@ -32,7 +32,7 @@ class FileWriterTest : public VolumeTestBase {
     Result<meta::FileContent> content = volume_->Content(path, &attr);
     EXPECT_OK(content);
     Result<std::unique_ptr<FileWriter>> w =
-        FileWriter::Open(*volume_, pool_, attr.ino, *content, dir_.Sub("spill"), path);
+        FileWriter::Open(volume_, pool_, attr.ino, *content, dir_.Sub("spill"), path);
     EXPECT_OK(w);
     return std::move(w).value();
   }
@@ -41,7 +41,7 @@ class FileWriterTest : public VolumeTestBase {
   std::vector<uint8_t> Committed(const std::string& path) {
     Result<meta::FileContent> content = volume_->Content(path);
     EXPECT_OK(content);
-    FileReader reader(*volume_, pool_, *content, path);
+    FileReader reader(volume_, pool_, *content, path);
     std::vector<uint8_t> out(content->size_bytes);
     EXPECT_EQ(*reader.ReadAt(0, out), out.size());
     return out;

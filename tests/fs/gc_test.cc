@@ -13,8 +13,12 @@
 #include <thread>
 
 #include "core/clock.h"
+#include "core/env.h"
+#include "fs/chunk_sink.h"
+#include "fs/file_writer.h"
 #include "fs/fsck.h"
 #include "fs/put_job.h"
+#include "fs/stream_writer.h"
 #include "support/test_util.h"
 #include "volume_fixture.h"
 
@@ -290,6 +294,155 @@ TEST_F(GcTest, FsckCountsOrphansAndRepairRemovesOldTemporaries) {
   AgeObjects(kHour);
   EXPECT_EQ(Fsck(false, /*repair=*/true)->temporaries_removed, 1u);
   EXPECT_FALSE(stdfs::exists(temp));
+}
+
+// H5: a file written through the mount and kept open past the grace period. Its full chunks were
+// stored (and claimed) as they filled; gc then found them old, unreferenced and unclaimed, and
+// deleted them. Closing the file must not publish a chunk list naming deleted chunks: the writer
+// renews its claims, finds what is gone and stores it again from its spill file.
+TEST_F(GcTest, AMountWriterHeldPastTheGracePeriodStoresAgainWhatGcTook) {
+  ASSERT_OK(strata::PosixEnv().CreateDirs(dir_.Sub("spill")));
+  meta::Attr attr = *volume_->CommitFile("/open", meta::NewNode::File(0644), {});
+  std::mt19937_64 rng(11);
+  std::vector<uint8_t> bytes = strata::testing::RandomBytes(rng, 3 * kTestChunkSize + 100);
+  // 0: the writer checks its chunks at every commit, as it does once its first claim is older
+  // than the renewal age (ten minutes), which the aging below stands for.
+  auto writer = std::move(FileWriter::Open(volume_, pool_, attr.ino, {}, dir_.Sub("spill"), "/open",
+                                           /*renew_claims_after_ns=*/0))
+                    .value();
+  ASSERT_OK(writer->Write(0, bytes));
+  // The three full chunks are stored in the background; wait for them to be in the store.
+  ASSERT_TRUE(strata::testing::WaitFor([&] {
+    size_t chunks = 0;
+    (void)objects_->List(store::kChunkKeyPrefix, [&](const store::ObjectInfo&) {
+      ++chunks;
+      return Status::OK();
+    });
+    return chunks == 3;
+  }));
+  AgeObjects(2 * kHour);
+  Result<GcReport> report = Gc(kHour);
+  ASSERT_OK(report);
+  ASSERT_EQ(report->deleted, 3u);  // the window the defect needs really happened
+
+  ASSERT_OK(writer->Commit());
+  EXPECT_OK(ReadWhole("/open"));
+  std::vector<uint8_t> back(bytes.size());
+  FileReader reader(volume_, pool_, *volume_->Content("/open"), "/open");
+  ASSERT_EQ(*reader.ReadAt(0, back), bytes.size());
+  EXPECT_EQ(back, bytes);
+  EXPECT_TRUE(Fsck()->clean());
+}
+
+// The one writer protocol (ChunkSink), writer by writer: chunks stored, then aged and collected
+// by a gc before the commit. A writer that still has the bytes stores them again; one that does
+// not fails with Aborted and publishes nothing. No writer publishes a chunk list naming a chunk
+// the store does not have.
+class WriterGcTest : public GcTest {
+ protected:
+  size_t StoredChunks() {
+    size_t chunks = 0;
+    (void)objects_->List(store::kChunkKeyPrefix, [&](const store::ObjectInfo&) {
+      ++chunks;
+      return Status::OK();
+    });
+    return chunks;
+  }
+  // Ages every stored object and runs a gc that must collect exactly `expected` chunks.
+  void AgeAndCollect(size_t expected) {
+    AgeObjects(2 * kHour);
+    Result<GcReport> report = Gc(kHour);
+    ASSERT_OK(report);
+    ASSERT_EQ(report->deleted, expected);  // the window the defect needs really happened
+  }
+  std::vector<uint8_t> Bytes(size_t length, uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    return strata::testing::RandomBytes(rng, length);
+  }
+  std::vector<uint8_t> ReadBack(const std::string& path) {
+    meta::FileContent content = *volume_->Content(path);
+    std::vector<uint8_t> back(content.size_bytes);
+    FileReader reader(volume_, pool_, content, path);
+    EXPECT_EQ(*reader.ReadAt(0, back), back.size());
+    return back;
+  }
+};
+
+TEST_F(WriterGcTest, ASinkStoresAgainFromTheWritersBytesWhatGcTook) {
+  std::vector<uint8_t> bytes = Bytes(2 * kTestChunkSize, 1);
+  std::span<const uint8_t> all(bytes);
+  ChunkSink sink(*volume_, ChunkSinkOptions{/*renew_after_ns=*/0, {}});
+  meta::FileContent content{bytes.size(), {}};
+  for (size_t i = 0; i < 2; ++i) {
+    content.chunks.push_back(sink.Put(all.subspan(i * kTestChunkSize, kTestChunkSize))->id);
+  }
+  AgeAndCollect(2);
+  int rereads = 0;
+  auto reread = [&](size_t i) -> Result<std::vector<uint8_t>> {
+    ++rereads;
+    auto piece = all.subspan(i * kTestChunkSize, kTestChunkSize);
+    return std::vector<uint8_t>(piece.begin(), piece.end());
+  };
+  ASSERT_OK(sink.Commit("/f", meta::NewNode::File(0644), content, "/f", reread));
+  EXPECT_EQ(rereads, 2);
+  EXPECT_EQ(ReadBack("/f"), bytes);
+  EXPECT_TRUE(Fsck()->clean());
+}
+
+TEST_F(WriterGcTest, ASinkWithoutTheBytesOfAChunkGcTookPublishesNothing) {
+  std::vector<uint8_t> bytes = Bytes(kTestChunkSize, 2);
+  ChunkSink sink(*volume_, ChunkSinkOptions{0, {}});
+  meta::FileContent content{bytes.size(), {sink.Put(bytes)->id}};
+  AgeAndCollect(1);
+  EXPECT_THAT(sink.Commit("/f", meta::NewNode::File(0644), content, "/f").status(),
+              StatusIs(Code::kAborted));
+  EXPECT_THAT(volume_->Stat("/f").status(), StatusIs(Code::kNotFound));
+  // Adopting (cp's way) a chunk that is gone fails the same way.
+  EXPECT_THAT(ChunkSink(*volume_).Adopt(content.chunks, "/src"), StatusIs(Code::kAborted));
+}
+
+TEST_F(WriterGcTest, AYoungSinkTrustsTheStoreWithoutAskingIt) {
+  // The renewal age is what keeps commits cheap: before it, the claims alone protect the chunks
+  // (a gc with a sane grace period has not expired them), so nothing is re-read.
+  std::vector<uint8_t> bytes = Bytes(kTestChunkSize, 3);
+  ChunkSink sink(*volume_);
+  meta::FileContent content{bytes.size(), {sink.Put(bytes)->id}};
+  bool reread = false;
+  ASSERT_OK(sink.Commit("/f", meta::NewNode::File(0644), content, "/f",
+                        [&](size_t) -> Result<std::vector<uint8_t>> {
+                          reread = true;
+                          return Status::NotFound("");
+                        }));
+  EXPECT_FALSE(reread);
+  EXPECT_EQ(ReadBack("/f"), bytes);
+}
+
+TEST_F(WriterGcTest, APutHeldPastTheGracePeriodStoresAgainWhatGcTook) {
+  std::string local = MakeFile("local", 3, 4);
+  PutHooks hooks;
+  hooks.renew_claims_after_ns = 0;
+  bool collected = false;
+  hooks.before_commit = [&](const std::string&) {
+    AgeAndCollect(3);
+    collected = true;
+  };
+  ASSERT_OK(Put(local, "/p", hooks));
+  ASSERT_TRUE(collected);
+  EXPECT_OK(ReadWhole("/p"));
+  EXPECT_EQ(ReadBack("/p"), strata::testing::ReadLocalFile(local));
+  EXPECT_TRUE(Fsck()->clean());
+}
+
+TEST_F(WriterGcTest, AStreamHeldPastTheGracePeriodFailsRatherThanPublishAMissingChunk) {
+  // The server's stream writer has no copy of what it streamed: a chunk gc took fails the
+  // upload (the client sends it again) instead of publishing a file that cannot be read.
+  std::vector<uint8_t> bytes = Bytes(3 * kTestChunkSize, 5);
+  StreamWriter writer(*volume_, pool_, 4, ChunkSinkOptions{0, {}});
+  ASSERT_OK(writer.Append(bytes));
+  ASSERT_TRUE(strata::testing::WaitFor([&] { return StoredChunks() == 3; }));
+  AgeAndCollect(3);
+  EXPECT_THAT(writer.Commit("/s").status(), StatusIs(Code::kAborted));
+  EXPECT_THAT(volume_->Stat("/s").status(), StatusIs(Code::kNotFound));
 }
 
 }  // namespace

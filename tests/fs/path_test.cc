@@ -29,5 +29,15 @@ TEST(PathTest, JoinsPaths) {
   EXPECT_EQ(ChildPath("/a", "x"), "/a/x");
 }
 
+TEST(PathTest, ParentAndBaseName) {
+  EXPECT_EQ(ParentPath("/a/b"), "/a");
+  EXPECT_EQ(ParentPath("/a"), "/");
+  EXPECT_EQ(ParentPath("/"), "/");
+  EXPECT_EQ(ParentPath("b"), "/");  // a relative name lives in the root
+  EXPECT_EQ(BaseName("/a/b"), "b");
+  EXPECT_EQ(BaseName("/"), "");
+  EXPECT_EQ(ParentPath(ChildPath("/x/y", "z")), "/x/y");
+}
+
 }  // namespace
 }  // namespace strata::fs

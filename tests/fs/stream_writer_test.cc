@@ -16,7 +16,7 @@ class StreamWriterTest : public VolumeTestBase {
   std::vector<uint8_t> Read(const std::string& path) {
     Result<meta::FileContent> content = volume_->Content(path);
     EXPECT_OK(content);
-    FileReader reader(*volume_, pool_, *content, path);
+    FileReader reader(volume_, pool_, *content, path);
     std::vector<uint8_t> out(content->size_bytes);
     if (!out.empty()) {
       EXPECT_EQ(*reader.ReadAt(0, out), out.size());

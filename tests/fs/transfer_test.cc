@@ -6,6 +6,7 @@
 
 #include "fs/get_job.h"
 #include "fs/put_job.h"
+#include "meta/sqlite_meta_store.h"
 #include "support/test_util.h"
 #include "volume_fixture.h"
 
@@ -118,6 +119,106 @@ TEST_F(TransferTest, AFailedGetLeavesNoPartialFile) {
   EXPECT_THAT(status, StatusIs(Code::kNotFound));
   EXPECT_NE(status.message().find("/big.bin"), std::string::npos);
   EXPECT_TRUE(stdfs::is_empty(out_dir)) << "a partial file or temporary was left behind";
+}
+
+// H6, step by step: a volume writer first plants a symlink to a directory of the victim's, then
+// makes the same name a directory; the victim's second get into the same destination must not
+// write through the symlink the first get made.
+TEST_F(TransferTest, AGetNeverWritesThroughASymlinkInTheDestination) {
+  std::string victim = dir_.Sub("victim-ssh");
+  stdfs::create_directories(victim);
+  ASSERT_OK(volume_->Mkdir("/proj", 0755, false));
+  ASSERT_OK(volume_->Symlink(victim, "/proj/models"));
+  std::string local = dir_.Sub("proj");
+  TransferStats stats;
+  ASSERT_OK(GetPath(*volume_, pool_, "/proj", local, stats));
+  ASSERT_TRUE(stdfs::is_symlink(local + "/models"));  // symlinks are got as they are
+
+  ASSERT_OK(volume_->Remove("/proj/models", false));
+  ASSERT_OK(volume_->Mkdir("/proj/models", 0777, false));
+  std::string keys = dir_.Sub("authorized_keys");
+  WriteLocalFile(keys, {'e', 'v', 'i', 'l'});
+  ASSERT_OK(PutPath(*volume_, pool_, keys, "/proj/models/authorized_keys", stats));
+  ASSERT_OK(GetPath(*volume_, pool_, "/proj", local, stats));
+
+  EXPECT_TRUE(stdfs::is_empty(victim)) << "the get wrote through the symlink";
+  struct stat st;
+  ASSERT_EQ(::stat(victim.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0755u) << "the get chmodded the symlink's target";
+  EXPECT_TRUE(stdfs::is_directory(stdfs::symlink_status(local + "/models")));
+  EXPECT_EQ(ReadLocalFile(local + "/models/authorized_keys"), ReadLocalFile(keys));
+}
+
+TEST_F(TransferTest, AFileGotWhereASymlinkIsReplacesTheLinkNotItsTarget) {
+  std::string target = dir_.Sub("target.txt");
+  WriteLocalFile(target, {'o', 'k'});
+  std::string local = dir_.Sub("out");
+  stdfs::create_directories(local);
+  ::symlink(target.c_str(), (local + "/f").c_str());
+  std::string source = dir_.Sub("f");
+  WriteLocalFile(source, {'n', 'e', 'w'});
+  TransferStats stats;
+  ASSERT_OK(PutPath(*volume_, pool_, source, "/f", stats));
+  ASSERT_OK(GetPath(*volume_, pool_, "/f", local + "/f", stats));
+  EXPECT_EQ(ReadLocalFile(target), (std::vector<uint8_t>{'o', 'k'}));
+  EXPECT_FALSE(stdfs::is_symlink(local + "/f"));
+  EXPECT_EQ(ReadLocalFile(local + "/f"), ReadLocalFile(source));
+}
+
+TEST_F(TransferTest, SetuidBitsAndTheUmaskAreAppliedUnlessModesArePreserved) {
+  std::string source = dir_.Sub("tool");
+  WriteLocalFile(source, {'#', '!'});
+  ASSERT_EQ(::chmod(source.c_str(), 04777), 0);
+  TransferStats stats;
+  ASSERT_OK(PutPath(*volume_, pool_, source, "/tool", stats));
+  ASSERT_EQ(volume_->Stat("/tool", false)->mode & 07777, 04777u);
+  ASSERT_OK(volume_->Mkdir("/shared", 03777, false));
+  mode_t old_mask = ::umask(022);
+  ASSERT_OK(GetPath(*volume_, pool_, "/tool", dir_.Sub("plain"), stats));
+  ASSERT_OK(GetPath(*volume_, pool_, "/shared", dir_.Sub("plain-dir"), stats));
+  ASSERT_OK(GetPath(*volume_, pool_, "/tool", dir_.Sub("kept"), stats, {.preserve_mode = true}));
+  ::umask(old_mask);
+  struct stat st;
+  ASSERT_EQ(::stat(dir_.Sub("plain").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0755u);
+  ASSERT_EQ(::stat(dir_.Sub("plain-dir").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0755u);
+  ASSERT_EQ(::stat(dir_.Sub("kept").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 04777u);
+}
+
+TEST_F(TransferTest, AnEntryNamedDotDotInTheMetadataIsRefused) {
+  // Anyone with access to a shared metadata database can store any bytes as a name.
+  ASSERT_OK(volume_->Mkdir("/d", 0755, false));
+  std::string source = dir_.Sub("payload");
+  WriteLocalFile(source, {'x'});
+  TransferStats stats;
+  ASSERT_OK(PutPath(*volume_, pool_, source, "/d/evil", stats));
+  {
+    auto sql = std::move(meta::OpenSqliteSqlConnection(dir_.Sub("meta.db"))).value();
+    ASSERT_OK(
+        sql->Exec("UPDATE dentries SET name = CAST('..' AS BLOB) "
+                  "WHERE name = CAST('evil' AS BLOB)"));
+  }
+  std::string local = dir_.Sub("out/d");
+  stdfs::create_directories(dir_.Sub("out"));
+  Status got = GetPath(*volume_, pool_, "/d", local, stats);
+  EXPECT_THAT(got, StatusIs(Code::kInvalidArgument));
+  EXPECT_FALSE(stdfs::exists(dir_.Sub("out/payload")));
+  EXPECT_FALSE(stdfs::exists(dir_.Sub("out/..")) && stdfs::is_regular_file(dir_.Sub("out/..")));
+}
+
+// L8: the temporary beside a file of a 250-byte name must itself fit in NAME_MAX.
+TEST_F(TransferTest, AFileOfTheLongestNamesIsGot) {
+  std::string name(250, 'n');
+  std::string source = dir_.Sub("src");
+  WriteLocalFile(source, {'l', 'o', 'n', 'g'});
+  TransferStats stats;
+  ASSERT_OK(PutPath(*volume_, pool_, source, "/" + name, stats));
+  std::string out = dir_.Sub("out");
+  stdfs::create_directories(out);
+  ASSERT_OK(GetPath(*volume_, pool_, "/" + name, out, stats));
+  EXPECT_EQ(ReadLocalFile(out + "/" + name), ReadLocalFile(source));
 }
 
 TEST_F(TransferTest, StreamFileDeliversTheBytesInOrder) {

@@ -25,7 +25,7 @@ class VolumeTestBase : public ::testing::Test {
   strata::testing::TempDir dir_;
   std::unique_ptr<meta::MetaStore> meta_;
   std::unique_ptr<store::ObjectStore> objects_;
-  std::unique_ptr<Volume> volume_;
+  std::shared_ptr<Volume> volume_;
 };
 
 }  // namespace strata::fs

@@ -1,5 +1,7 @@
 #include "fs/volume.h"
 
+#include "fs/disk_usage.h"
+#include "fs/tree_walk.h"
 #include "support/test_util.h"
 #include "volume_fixture.h"
 
@@ -141,6 +143,58 @@ TEST_F(VolumeTest, CopySharesChunksAndNeedsRecursiveForDirectories) {
   EXPECT_EQ(*volume_->ReadLink("/dst/link"), "sub/f");
   EXPECT_EQ(ReadFile("/dst/link"), data);
   EXPECT_THAT(volume_->Copy("/src", "/src/sub/again", true), StatusIs(Code::kInvalidArgument));
+}
+
+// M1: the destination reached through a symlink into the source. Before, the copy found its
+// own copy in /d and copied that without end.
+TEST_F(VolumeTest, ACopyIntoItselfThroughASymlinkIsRefusedAndMakesNothing) {
+  ASSERT_OK(volume_->Mkdir("/d/sub", 0755, true));
+  WriteFile("/d/sub/f", {1, 2, 3});
+  ASSERT_OK(volume_->Symlink("/d", "/l"));
+  Status copied = volume_->Copy("/d", "/l/x", true);
+  EXPECT_THAT(copied, StatusIs(Code::kInvalidArgument));
+  EXPECT_NE(copied.message().find("into itself"), std::string::npos) << copied.ToString();
+  EXPECT_THAT(volume_->Copy("/d", "/l/sub/deeper/x", true), StatusIs(Code::kInvalidArgument));
+  EXPECT_THAT(volume_->Stat("/d/x"), StatusIs(Code::kNotFound));
+  EXPECT_THAT(volume_->Stat("/d/sub/deeper"), StatusIs(Code::kNotFound));
+  ASSERT_OK(volume_->Copy("/d", "/elsewhere", true));  // a destination outside is fine
+  EXPECT_EQ(ReadFile("/elsewhere/sub/f"), (std::vector<uint8_t>{1, 2, 3}));
+}
+
+TEST_F(VolumeTest, ACopyMergesIntoAnExistingTree) {
+  ASSERT_OK(volume_->Mkdir("/src/sub", 0755, true));
+  WriteFile("/src/sub/f", {1});
+  ASSERT_OK(volume_->Mkdir("/dst/sub", 0755, true));
+  WriteFile("/dst/sub/g", {2});
+  ASSERT_OK(volume_->Copy("/src", "/dst", true));
+  EXPECT_EQ(ReadFile("/dst/sub/f"), (std::vector<uint8_t>{1}));
+  EXPECT_EQ(ReadFile("/dst/sub/g"), (std::vector<uint8_t>{2}));
+}
+
+// M2: directories nest at most kMaxDirectoryDepth deep: mkdir and a rename that would go
+// deeper are refused, and a tree at the bound is walked without recursion and removed.
+TEST_F(VolumeTest, DirectoriesNestNoDeeperThanTheBoundAndTreesAtItAreWalked) {
+  meta::InodeId dir = volume_->info().root;
+  meta::NewNode node{meta::FileType::kDirectory, 0755, 0, 0, 0, ""};
+  for (size_t depth = 1; depth <= meta::kMaxDirectoryDepth; ++depth) {
+    Result<meta::Attr> made = meta_->MakeNode(dir, "d", node);
+    ASSERT_OK(made);
+    dir = made->ino;
+  }
+  Result<meta::Attr> deeper = meta_->MakeNode(dir, "d", node);
+  EXPECT_THAT(deeper, StatusIs(Code::kInvalidArgument));
+  EXPECT_NE(deeper.status().message().find("at most 4096"), std::string::npos)
+      << deeper.status().ToString();
+  // A rename that would take a subtree past the bound: /t/a/b moved under the deepest one.
+  ASSERT_OK(volume_->Mkdir("/t/a/b", 0755, true));
+  EXPECT_THAT(meta_->Rename(volume_->Stat("/t")->ino, "a", dir, "a", meta::RenameMode::kReplace),
+              StatusIs(Code::kInvalidArgument));
+  EXPECT_OK(volume_->Stat("/t/a/b"));  // nothing moved
+  // A move that goes no deeper is never refused.
+  ASSERT_OK(volume_->Rename("/t/a", "/a"));
+  EXPECT_OK(DiskUsage(*volume_, "/d"));
+  EXPECT_OK(volume_->Remove("/d", true));
+  EXPECT_THAT(volume_->Stat("/d"), StatusIs(Code::kNotFound));
 }
 
 }  // namespace

@@ -20,6 +20,9 @@ export STRATA_HOME="$WORK/home"
 unset STRATA_META STRATA_STORE STRATA_PEERS
 cd "$WORK"
 
+# Long enough that no session of a put in progress expires under it on a slow machine (3 s did,
+# under ASan on 2 cores), short enough that the abandoned ones expire by the end of the test.
+UPLOAD_TTL_S=20
 failures=0
 fail() { failures=$((failures + 1)); echo "FAIL: $*" >&2; }
 
@@ -28,7 +31,7 @@ export STRATA_TOKEN
 STRATA_TOKEN=$("$STRATA" token create --volume w 2>/dev/null)
 PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 start_server() {
-  "$STRATA" serve --listen "127.0.0.1:$PORT" --upload-ttl 3s >>serve.log 2>&1 &
+  "$STRATA" serve --listen "127.0.0.1:$PORT" --upload-ttl "${UPLOAD_TTL_S}s" >>serve.log 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && return; sleep 0.05; done
   echo "the server did not start: $(tail -3 serve.log)" >&2; exit 1
@@ -49,12 +52,14 @@ put >/dev/null
 put_ms=$((($(date +%s%N) - start) / 1000000 + 1))
 echo "crash_server: a full put takes ${put_ms} ms; kills land uniformly in it"
 
+last_round_ns=$(date +%s%N)
 kills=0 interrupted=0 partial=0 corrupt=0 resumed=0
 for it in $(seq 1 "$ITERATIONS"); do
   # Half the rounds change files (new sessions); the others resume the last round's.
   if [ $((it % 2)) = 1 ]; then
     for _ in 1 2; do write_random "src/f$((RANDOM % 6 + 1)).bin"; done
   fi
+  last_round_ns=$(date +%s%N)
   put >put.log 2>&1 &
   client=$!
   delay_ms=$((RANDOM % (put_ms + 1)))
@@ -86,7 +91,9 @@ done
 put >put.log 2>&1 || fail "the final put: $(cat put.log)"
 "$STRATA" get w /m final >/dev/null
 diff -r src final >/dev/null || fail "the final put does not read back identically"
-sleep 3.2  # every abandoned session expires
+# Every abandoned session expires: the last was made at the start of the last round, at most.
+left_ms=$(((last_round_ns - $(date +%s%N)) / 1000000 + UPLOAD_TTL_S * 1000 + 300))
+[ "$left_ms" -gt 0 ] && sleep "$(printf '%d.%03d' $((left_ms / 1000)) $((left_ms % 1000)))"
 before=$("$STRATA" fsck | sed -n 's/^fsck: \([0-9]*\) orphan chunks.*/\1/p')
 gc_out=$("$STRATA" gc --grace 0)
 after=$("$STRATA" fsck | sed -n 's/^fsck: \([0-9]*\) orphan chunks.*/\1/p')

@@ -24,7 +24,7 @@ head -c 40000000 /dev/urandom >files/large.bin   # over the page's 16 MiB: a res
 head -c 5000000 /dev/urandom >files/model.bin
 cp files/model.bin site/model.bin
 
-"$STRATA" serve --listen 127.0.0.1:0 >serve.log 2>&1 &
+"$STRATA" serve --listen 127.0.0.1:0 --allow-private-fetch >serve.log 2>&1 &
 PIDS+=($!)
 /usr/bin/python3 -m http.server 0 --bind 127.0.0.1 --directory site >site.log 2>&1 &
 PIDS+=($!)

@@ -65,6 +65,14 @@ for rev in main v1 "$COMMIT"; do
 done
 same "re-imports downloaded no bytes" "$bytes" "$(served)"
 
+# --- M3: a file changed in the volume (same size) is not carried into a "verified" snapshot ---
+printf '{"hidden_size": 99}\n' >tampered.json   # the size of repo/config.json
+check "tamper with a file in place" "$STRATA" put w tampered.json /models/org/model/config.json
+out=$("$STRATA" import "hub://org/model@$COMMIT" w /models/org/model 2>&1)
+echo "$out" | grep -q "1 files downloaded" && pass || fail "re-import after tampering: $out"
+check "the hub's bytes are back" cmp repo/config.json <("$STRATA" cat w /models/org/model/config.json)
+bytes=$(served)
+
 # --- --include ---------------------------------------------------------------------------------
 check "import with --include" "$STRATA" import hub://org/model@v1 w /models/org/json-only \
   --include '*.json' --include 'tokenizer/*'
