@@ -12,15 +12,12 @@
 
 #include <fmt/core.h>
 
+#include "cache/cache_dir_modes.h"
 #include "core/env.h"
 #include "core/posix.h"
 
 namespace strata::cache {
 namespace {
-
-bool MakeDir(const std::string& path) {
-  return ::mkdir(path.c_str(), 0755) == 0 || errno == EEXIST;
-}
 
 // Whole chunks in aligned buffers move with O_DIRECT: straight between the disk and the caller's
 // buffer, without filling the page cache with a second copy of every chunk (measured: copying
@@ -34,7 +31,7 @@ bool DirectIoFits(const void* data, size_t size) {
 
 // Opens with O_DIRECT when `direct`, falling back to buffered I/O where the file system refuses
 // it (tmpfs).
-int OpenMaybeDirect(const std::string& path, int flags, bool direct, mode_t mode = 0644) {
+int OpenMaybeDirect(const std::string& path, int flags, bool direct, mode_t mode = 0600) {
   if (direct) {
     int fd = ::open(path.c_str(), flags | O_DIRECT, mode);
     if (fd >= 0 || errno != EINVAL) return fd;
@@ -48,8 +45,9 @@ Result<std::unique_ptr<DiskCache>> DiskCache::Open(ChunkSource& next, std::strin
                                                    uint64_t capacity_bytes) {
   while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
   RETURN_IF_ERROR(PosixEnv().CreateDirs(dir));
+  CacheDirModes modes = CacheDirModes::Of(dir);
   for (const char* sub : {"/chunks", "/tmp"}) {
-    if (!MakeDir(dir + sub)) return PosixError(fmt::format("create {}{}", dir, sub), errno);
+    if (!modes.MakeDir(dir + sub)) return PosixError(fmt::format("create {}{}", dir, sub), errno);
   }
   std::unique_ptr<DiskCache> cache(new DiskCache(next, std::move(dir), capacity_bytes));
   RETURN_IF_ERROR(cache->Rescan());
@@ -163,9 +161,10 @@ void DiskCache::Store(const ChunkId& id, std::span<const uint8_t> data) {
   {
     UniqueFd fd(OpenMaybeDirect(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
                                 DirectIoFits(data.data(), data.size())));
+    if (fd.valid()) modes_.SetFileMode(fd.get());
     if (fd.valid() && WriteAll(fd.get(), data, temp).ok() && fd.Close(temp).ok()) {
       std::string fan = fmt::format("{}/chunks/{}", dir_, hex.substr(0, 2));
-      MakeDir(fan);
+      modes_.MakeDir(fan);
       stored = ::rename(temp.c_str(), path.c_str()) == 0;
     }
     if (!stored) ::unlink(temp.c_str());

@@ -17,6 +17,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "cache/cache_dir_modes.h"
 #include "cache/chunk_source.h"
 
 namespace strata::cache {
@@ -60,6 +61,7 @@ class DiskCache final : public ChunkSource {
 
   ChunkSource& next_;
   const std::string dir_;
+  const CacheDirModes modes_ = CacheDirModes::Of(dir_);
   const uint64_t capacity_bytes_;
   mutable std::mutex mu_;
   std::list<Entry> lru_;  // front: most recent. GUARDED_BY(mu_)

@@ -8,13 +8,14 @@
 namespace strata::cache {
 
 PeerSource::PeerSource(ChunkSource& next, PeerOptions options)
-    : next_(next),
-      options_(std::move(options)),
-      http_(store::HttpClientOptions{/*max_connections=*/64,
-                                     /*max_attempts=*/1,
-                                     {},
-                                     /*connect_timeout_ms=*/1000,
-                                     options_.timeout_ms}) {}
+    : next_(next), options_(std::move(options)), http_([&] {
+        net::HttpClientOptions http;
+        http.max_connections = 64;
+        http.max_attempts = 1;  // the next peer, or the store, is the retry
+        http.connect_timeout_ms = 1000;
+        http.timeout_ms = options_.timeout_ms;
+        return http;
+      }()) {}
 
 bool PeerSource::IsDown(const std::string& peer) {
   std::lock_guard lock(mu_);
@@ -36,7 +37,7 @@ Status PeerSource::Read(const ChunkId& id, std::span<uint8_t> out) {
     if (IsDown(peer)) continue;
     ++tried;
     std::vector<std::string> headers = SignRequest(options_.secret, path, NowNanos() / 1000000000);
-    Result<store::HttpResponse> got =
+    Result<net::HttpResponse> got =
         http_.GetInto(fmt::format("http://{}{}", peer, path), headers, out);
     if (got.ok()) {
       if (ChunkId::Of(out) == id) {

@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "cache/chunk_source.h"
-#include "store/http_client.h"
+#include "net/http_client.h"
 
 namespace strata::cache {
 
@@ -48,7 +48,7 @@ class PeerSource final : public ChunkSource {
 
   ChunkSource& next_;
   const PeerOptions options_;
-  store::HttpClient http_;
+  net::HttpClient http_;
   std::mutex mu_;
   std::map<std::string, std::chrono::steady_clock::time_point> down_until_;  // GUARDED_BY(mu_)
   TierCounters counters_;

@@ -15,10 +15,11 @@
 
 namespace strata::cache {
 
-PieceIndex::PieceIndex(std::string dir) : dir_(std::move(dir)) {
+PieceIndex::PieceIndex(std::string dir)
+    : dir_(std::move(dir)), modes_(dir_.empty() ? CacheDirModes() : CacheDirModes::Of(dir_)) {
   if (!dir_.empty()) {
-    ::mkdir((dir_ + "/pieces").c_str(), 0755);
-    ::mkdir((dir_ + "/tmp").c_str(), 0755);
+    modes_.MakeDir(dir_ + "/pieces");
+    modes_.MakeDir(dir_ + "/tmp");
   }
 }
 
@@ -72,10 +73,11 @@ void PieceIndex::Remember(const ChunkId& name, const ChunkId& content) {
   std::array<uint8_t, 2 * ChunkId::kSize> entry;
   std::memcpy(entry.data(), name.bytes().data(), ChunkId::kSize);
   std::memcpy(entry.data() + ChunkId::kSize, content.bytes().data(), ChunkId::kSize);
-  UniqueFd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+  UniqueFd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
   if (!fd.valid()) return;
+  modes_.SetFileMode(fd.get());
   bool ok = WriteAll(fd.get(), entry, temp).ok() && fd.Close(temp).ok();
-  ::mkdir(fmt::format("{}/pieces/{}", dir_, hex.substr(0, 2)).c_str(), 0755);
+  modes_.MakeDir(fmt::format("{}/pieces/{}", dir_, hex.substr(0, 2)));
   if (!ok || ::rename(temp.c_str(), PathOf(name).c_str()) != 0) ::unlink(temp.c_str());
 }
 

@@ -17,6 +17,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "cache/cache_dir_modes.h"
 #include "core/chunk_id.h"
 
 namespace strata::cache {
@@ -39,6 +40,7 @@ class PieceIndex {
   std::string PathOf(const ChunkId& name) const;
 
   const std::string dir_;
+  const CacheDirModes modes_;
   std::mutex mu_;
   std::unordered_map<ChunkId, ChunkId, ChunkIdHash> known_;  // GUARDED_BY(mu_)
 };

@@ -46,7 +46,9 @@ Result<std::string> ReadWhole(int fd, const std::string& path) {
 }  // namespace
 
 Status MergeStatsFile(const std::string& path, const std::vector<TierStats>& stats) {
-  ASSIGN_OR_RETURN(UniqueFd fd, OpenFile(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+  // O_NOFOLLOW: in a cache directory other users may write, a planted symlink must not make us
+  // truncate the file it points to (review M10).
+  ASSIGN_OR_RETURN(UniqueFd fd, OpenFile(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
   if (::flock(fd.get(), LOCK_EX) != 0) return PosixError(fmt::format("lock {}", path), errno);
   ASSIGN_OR_RETURN(std::string text, ReadWhole(fd.get(), path));
   std::vector<TierStats> totals = Parse(text);

@@ -126,6 +126,54 @@ TEST_F(TiersTest, DiskCacheSurvivesARestartAndServesWithoutTheStore) {
   EXPECT_THAT(disk->Read(ids_[5], out), StatusIs(Code::kUnavailable));
 }
 
+// M10: a cache this process creates is its user's alone, whatever the umask; one made shared
+// by an administrator keeps its mode in what it holds; a symlink planted as the stats file is
+// never written through.
+TEST_F(TiersTest, ACacheIsPrivateUnlessItsDirectoryWasMadeShared) {
+  namespace stdfs = std::filesystem;
+  StoreSource store(*faulty_);
+  mode_t old_mask = ::umask(0);
+  std::vector<uint8_t> out(kChunk);
+  {
+    auto disk = std::move(DiskCache::Open(store, dir_.Sub("private"), 1 << 30)).value();
+    ASSERT_OK(disk->Read(ids_[0], out));
+  }
+  ASSERT_EQ(::mkdir(dir_.Sub("shared").c_str(), 0770), 0);
+  {
+    auto disk = std::move(DiskCache::Open(store, dir_.Sub("shared"), 1 << 30)).value();
+    ASSERT_OK(disk->Read(ids_[0], out));
+  }
+  ::umask(old_mask);
+  auto mode = [](const stdfs::path& p) {
+    struct stat st;
+    EXPECT_EQ(::stat(p.c_str(), &st), 0) << p;
+    return st.st_mode & 07777;
+  };
+  for (const char* name : {"private", "shared"}) {
+    mode_t want_dir = std::string(name) == "private" ? 0700 : 0770;
+    mode_t want_file = std::string(name) == "private" ? 0600 : 0660;
+    EXPECT_EQ(mode(dir_.Sub(name)), want_dir) << name;
+    size_t files = 0;
+    for (const auto& e : stdfs::recursive_directory_iterator(dir_.Sub(name))) {
+      if (e.is_directory()) {
+        EXPECT_EQ(mode(e.path()), want_dir) << e.path();
+      }
+      if (e.is_regular_file()) {
+        EXPECT_EQ(mode(e.path()), want_file) << e.path();
+        ++files;
+      }
+    }
+    EXPECT_GE(files, 1u) << name;
+  }
+  std::string victim = dir_.Sub("victim");
+  std::ofstream(victim) << "precious";
+  ASSERT_EQ(::symlink(victim.c_str(), dir_.Sub("shared/stats").c_str()), 0);
+  EXPECT_FALSE(MergeStatsFile(dir_.Sub("shared/stats"), {}).ok());
+  std::ifstream in(victim);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text, "precious");
+}
+
 TEST_F(TiersTest, DiskCacheEvictsTheLeastRecentlyUsedToStayInItsBound) {
   StoreSource store(*faulty_);
   auto disk = std::move(DiskCache::Open(store, dir_.Sub("cache"), 4 * kChunk)).value();
@@ -242,7 +290,7 @@ class VolumeTiersTest : public TiersTest {
   ThreadPool pool_{8};
   std::unique_ptr<meta::MetaStore> meta_;
   std::unique_ptr<Tiers> tiers_;
-  std::unique_ptr<fs::Volume> volume_;
+  std::shared_ptr<fs::Volume> volume_;
   std::vector<std::vector<uint8_t>> files_;
 };
 
@@ -335,14 +383,14 @@ TEST_F(VolumeTiersTest, ASequentialReaderIsReadAheadOfARandomOneIsNot) {
   Result<meta::FileContent> content = volume_->Content("/m/shard4");  // 31 chunks
   ASSERT_OK(content);
   {
-    fs::FileReader reader(*volume_, pool_, *content, "/m/shard4");
+    fs::FileReader reader(volume_, pool_, *content, "/m/shard4");
     std::vector<uint8_t> out(4096);
     ASSERT_EQ(*reader.ReadAt(0, out), out.size());  // touches chunk 0; sequential from the start
   }                                                 // waits for the read-ahead
   EXPECT_EQ(store_fetches(), 3u);                   // chunk 0, and 1 and 2 ahead of the reader
   uint64_t before = store_fetches();
   {
-    fs::FileReader reader(*volume_, pool_, *content, "/m/shard4");
+    fs::FileReader reader(volume_, pool_, *content, "/m/shard4");
     std::vector<uint8_t> out(1000);
     for (uint64_t chunk : {20, 9, 27, 14}) {
       uint64_t offset = chunk * kChunk + 77;
@@ -358,7 +406,7 @@ TEST_F(VolumeTiersTest, SmallSequentialReadsReturnTheFileAndFetchEachChunkOnce) 
   ASSERT_OK(content);
   std::vector<uint8_t> got;
   {
-    fs::FileReader reader(*volume_, pool_, *content, "/m/shard3");
+    fs::FileReader reader(volume_, pool_, *content, "/m/shard3");
     std::vector<uint8_t> out(10000);  // not a divisor of the chunk size: reads straddle chunks
     uint64_t offset = 0;
     while (true) {
