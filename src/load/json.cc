@@ -7,7 +7,8 @@ namespace strata::load {
 
 class JsonParser {
  public:
-  JsonParser(std::string_view text, int max_depth) : text_(text), max_depth_(max_depth) {}
+  JsonParser(std::string_view text, int max_depth, size_t max_values)
+      : text_(text), max_depth_(max_depth), max_values_(max_values) {}
 
   Result<JsonValue> ParseDocument() {
     JsonValue value;
@@ -39,6 +40,11 @@ class JsonParser {
 
   Status ParseValue(JsonValue& out, int depth) {
     if (depth > max_depth_) return Error("nested too deeply");
+    // Each value costs about 100 bytes whatever its text, "0," or "[]" two: without a count, a
+    // 100 MB header of `[0,0,…]` would take gigabytes.
+    if (++values_ > max_values_) {
+      return Error("more than " + std::to_string(max_values_) + " values");
+    }
     if (pos_ >= text_.size()) return Error("unexpected end");
     char c = text_[pos_];
     if (c == '{') return ParseObject(out, depth);
@@ -307,6 +313,8 @@ class JsonParser {
   std::string_view text_;
   size_t pos_ = 0;
   const int max_depth_;
+  const size_t max_values_;
+  size_t values_ = 0;
 };
 
 const JsonValue* JsonValue::Find(std::string_view key) const {
@@ -348,8 +356,8 @@ std::string JsonQuote(std::string_view text) {
   return out;
 }
 
-Result<JsonValue> ParseJson(std::string_view text, int max_depth) {
-  return JsonParser(text, max_depth).ParseDocument();
+Result<JsonValue> ParseJson(std::string_view text, int max_depth, size_t max_values) {
+  return JsonParser(text, max_depth, max_values).ParseDocument();
 }
 
 }  // namespace strata::load

@@ -53,8 +53,11 @@ class JsonValue {
 
 // Parses exactly one JSON value; only whitespace may follow it. InvalidArgument, naming the byte
 // offset, for anything else: bad UTF-8, control characters in strings, lone surrogates, nesting
-// deeper than `max_depth`, duplicate object keys, trailing garbage.
-Result<JsonValue> ParseJson(std::string_view text, int max_depth = 16);
+// deeper than `max_depth`, more than `max_values` values (each costs ~100 bytes of memory, however
+// short its text), duplicate object keys, trailing garbage.
+inline constexpr size_t kDefaultMaxJsonValues = size_t{1} << 21;
+Result<JsonValue> ParseJson(std::string_view text, int max_depth = 16,
+                            size_t max_values = kDefaultMaxJsonValues);
 
 // `text` as a JSON string literal, quotes included (control characters escaped; `text` must be
 // UTF-8, which is copied as is).

@@ -68,6 +68,10 @@ Result<TensorInfo> ParseTensor(const std::string& name, const JsonValue& value) 
   }
   info.dtype = entry->dtype;
   if (!shape->is_array()) return Bad("tensor " + Quoted(name) + ": shape is not an array");
+  if (shape->items().size() > kMaxTensorDims) {
+    return Bad("tensor " + Quoted(name) + ": more than " + std::to_string(kMaxTensorDims) +
+               " dimensions");
+  }
   uint64_t elements = 1;
   bool overflow = false;
   for (const auto& dim : shape->items()) {
@@ -137,7 +141,7 @@ Result<SafetensorsHeader> ParseSafetensorsHeader(std::span<const uint8_t> prefix
   std::string_view json(reinterpret_cast<const char*>(prefix.data()) + kHeaderLengthBytes,
                         header.header_bytes);
   if (json.front() != '{') return Bad("the header does not start with '{'");
-  Result<JsonValue> root = ParseJson(json, /*max_depth=*/4);
+  Result<JsonValue> root = ParseJson(json, /*max_depth=*/4, kMaxHeaderValues);
   if (!root.ok()) return Bad("header: " + root.status().message());
   if (!root->is_object()) return Bad("the header is not a JSON object");
 

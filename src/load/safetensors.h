@@ -6,6 +6,7 @@
 // nothing is allocated beyond what the (bounded) header itself needs.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <span>
@@ -43,6 +44,11 @@ std::string_view DTypeName(DType dtype);
 inline constexpr uint64_t kHeaderLengthBytes = 8;
 // The reference implementation refuses larger headers; so do we (it bounds our allocations).
 inline constexpr uint64_t kMaxHeaderBytes = 100'000'000;
+// What a header may hold, so that a header of 100 MB of `[0,0,…]` cannot take gigabytes once
+// parsed (review M8): about 60,000 tensors of up to 8 dimensions (the largest checkpoints hold a
+// few thousand per file), and at most 64 dimensions to a tensor.
+inline constexpr size_t kMaxHeaderValues = size_t{1} << 20;
+inline constexpr size_t kMaxTensorDims = 64;
 
 struct TensorInfo {
   std::string name;

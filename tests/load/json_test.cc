@@ -64,5 +64,15 @@ TEST(JsonTest, NestingIsBounded) {
   EXPECT_OK(ParseJson("[[[]]]", 16));
 }
 
+TEST(JsonTest, TheNumberOfValuesIsBounded) {
+  std::string many = "[0";
+  for (int i = 0; i < 1000; ++i) many += ",0";
+  many += "]";
+  EXPECT_OK(ParseJson(many, 16, 1001 + 1));
+  Result<JsonValue> refused = ParseJson(many, 16, 1000);
+  EXPECT_THAT(refused, StatusIs(Code::kInvalidArgument));
+  EXPECT_NE(refused.status().message().find("more than 1000 values"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace strata::load

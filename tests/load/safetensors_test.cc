@@ -116,6 +116,26 @@ TEST(SafetensorsTest, RejectsEveryKindOfMalformedHeader) {
   }
 }
 
+// M8: a valid file (every dimension 0, so no bytes) whose header would take gigabytes parsed.
+TEST(SafetensorsTest, AHeaderOfMillionsOfValuesIsRefusedBeforeItIsBuilt) {
+  std::string json = R"({"t":{"dtype":"U8","shape":[0)";
+  json.reserve(4 * kMaxHeaderValues);
+  for (size_t i = 0; i < kMaxHeaderValues; ++i) json += ",0";
+  json += R"(],"data_offsets":[0,0]}})";
+  EXPECT_NE(ErrorOf(json, 0).find("values"), std::string::npos);
+}
+
+TEST(SafetensorsTest, TensorsOfMoreThan64DimensionsAreRefused) {
+  std::string shape = "1";
+  for (int i = 1; i < 65; ++i) shape += ",1";
+  EXPECT_NE(ErrorOf(R"({"t":{"dtype":"U8","shape":[)" + shape + R"(],"data_offsets":[0,1]}})", 1)
+                .find("dimensions"),
+            std::string::npos);
+  std::string ok = "1";
+  for (int i = 1; i < 64; ++i) ok += ",1";
+  EXPECT_EQ(ErrorOf(R"({"t":{"dtype":"U8","shape":[)" + ok + R"(],"data_offsets":[0,1]}})", 1), "");
+}
+
 TEST(SafetensorsTest, NeverReadsPastTheBytesItIsGiven) {
   // Every truncation of a valid header is rejected (or, for the data part, caught by the sizes).
   std::vector<uint8_t> file =
