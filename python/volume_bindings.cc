@@ -4,12 +4,14 @@
 #include <string>
 #include <vector>
 
+#include <fmt/core.h>
 #include <pybind11/stl.h>
 
 #include "fs/file_reader.h"
 #include "fs/path.h"
 #include "fs/put_job.h"
 #include "fs/session.h"
+#include "fs/tree_walk.h"
 #include "load/volume_source.h"
 #include "loader_bindings.h"
 #include "status_exceptions.h"
@@ -27,11 +29,12 @@ class VolumeHandle {
 
   const std::string& name() const { return volume_->info().name; }
   fs::Volume& volume() { return *volume_; }
+  const std::shared_ptr<fs::Volume>& shared_volume() { return volume_; }
   ThreadPool& pool() { return session_->pool(); }
 
  private:
   std::unique_ptr<fs::Session> session_;  // outlives the volume, which uses its stores
-  std::unique_ptr<fs::Volume> volume_;
+  std::shared_ptr<fs::Volume> volume_;
 };
 
 // Reads one version of a file in order, with read-ahead (Python iterates it in pieces).
@@ -40,7 +43,7 @@ class FileReaderHandle {
   FileReaderHandle(std::shared_ptr<VolumeHandle> volume, meta::FileContent content,
                    std::string path)
       : volume_(std::move(volume)),
-        reader_(volume_->volume(), volume_->pool(), std::move(content), std::move(path)) {}
+        reader_(volume_->shared_volume(), volume_->pool(), std::move(content), std::move(path)) {}
   uint64_t size() const { return reader_.size(); }
   py::bytes Read(uint64_t offset, size_t length) {
     std::string out(length, '\0');
@@ -68,18 +71,24 @@ py::dict EntryDict(const std::string& path, const meta::Attr& attr) {
 }
 
 void ListInto(fs::Volume& volume, const std::string& dir, bool recursive, py::list& out) {
-  std::vector<meta::DirEntry> entries;
+  std::vector<std::pair<std::string, meta::Attr>> entries;
   {
     py::gil_scoped_release unlocked;
-    entries = Unwrap(volume.List(dir));
+    Check([&]() -> Status {
+      ASSIGN_OR_RETURN(meta::Attr attr, volume.Stat(dir, /*follow=*/true));
+      if (attr.type != meta::FileType::kDirectory) {
+        return Status::NotDirectory(fmt::format("{}: not a directory", dir));
+      }
+      fs::TreeVisitor list;
+      list.descend = [&](const fs::TreeEntry& e) { return e.depth == 0 || recursive; };
+      list.enter = [&](const fs::TreeEntry& e) {
+        if (e.depth > 0) entries.emplace_back(e.path, e.attr);
+        return Status::OK();
+      };
+      return fs::WalkTree(volume.meta(), attr, dir, list);
+    }());
   }
-  for (const auto& entry : entries) {
-    std::string path = fs::ChildPath(dir, entry.name);
-    out.append(EntryDict(path, entry.attr));
-    if (recursive && entry.attr.type == meta::FileType::kDirectory) {
-      ListInto(volume, path, recursive, out);
-    }
-  }
+  for (const auto& [path, attr] : entries) out.append(EntryDict(path, attr));
 }
 
 std::shared_ptr<VolumeHandle> OpenVolume(const std::string& name, bool create_if_missing,

@@ -21,23 +21,14 @@ ChunkId ChunkId::Of(std::span<const uint8_t> data) {
   return ChunkId(digest);
 }
 
-namespace {
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-}  // namespace
-
 Result<ChunkId> ChunkId::FromHex(std::string_view hex) {
   if (hex.size() != 2 * kSize) {
     return Status::InvalidArgument(fmt::format("chunk id '{}' is not 64 hex digits", hex));
   }
   std::array<uint8_t, kSize> bytes;
   for (size_t i = 0; i < kSize; ++i) {
-    int hi = HexValue(hex[2 * i]);
-    int lo = HexValue(hex[2 * i + 1]);
+    int hi = HexDigitValue(hex[2 * i]);
+    int lo = HexDigitValue(hex[2 * i + 1]);
     if (hi < 0 || lo < 0) {
       return Status::InvalidArgument(fmt::format("chunk id '{}' is not hex", hex));
     }

@@ -50,7 +50,8 @@ class PosixWritableFile final : public WritableFile {
 class PosixEnvImpl final : public Env {
  public:
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override {
-    ASSIGN_OR_RETURN(UniqueFd fd, OpenFile(path, O_WRONLY | O_CREAT | O_EXCL, 0644));
+    // Private to this user: a local store holds the bytes of every volume (review M10).
+    ASSIGN_OR_RETURN(UniqueFd fd, OpenFile(path, O_WRONLY | O_CREAT | O_EXCL, 0600));
     return std::unique_ptr<WritableFile>(new PosixWritableFile(path, std::move(fd)));
   }
 
@@ -88,7 +89,9 @@ class PosixEnvImpl final : public Env {
   }
 
   Status CreateDir(const std::string& path) override {
-    if (::mkdir(path.c_str(), 0755) == 0) return Status::OK();
+    // Private to this user (HOME, a local store, the metadata's directory, a cache): on a
+    // multi-user node, no one else reads the volumes (review M10).
+    if (::mkdir(path.c_str(), 0700) == 0) return Status::OK();
     int err = errno;
     struct stat st;
     if (err == EEXIST && ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {

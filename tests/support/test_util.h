@@ -1,7 +1,9 @@
 // Helpers shared by Strata's tests: Status matchers, temporary directories, seeded randomness.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <random>
 #include <string>
 #include <vector>
@@ -60,5 +62,10 @@ std::vector<uint8_t> RandomBytes(std::mt19937_64& rng, size_t n);
 // Writes a local file with the given bytes; returns false on failure.
 void WriteLocalFile(const std::string& path, const std::vector<uint8_t>& bytes);
 std::vector<uint8_t> ReadLocalFile(const std::string& path);
+
+// Waits until `done()` holds, polling; false if it still does not after `limit` (a condition,
+// not a sleep, so the test is as fast as the machine and fails loudly when it hangs).
+bool WaitFor(const std::function<bool()>& done,
+             std::chrono::milliseconds limit = std::chrono::seconds(60));
 
 }  // namespace strata::testing
