@@ -12,9 +12,9 @@
 #include "fs/session.h"
 #include "load/json.h"
 #include "meta/types.h"
+#include "net/http_client.h"
 #include "net/http_server.h"
 #include "server/api_server.h"
-#include "net/http_client.h"
 
 namespace strata::server {
 
