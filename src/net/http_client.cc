@@ -42,6 +42,11 @@ struct HttpClient::Transfer {
   size_t max_error_body = kMaxErrorBody;
   const std::function<bool(const sockaddr*)>* connect_filter = nullptr;
   std::string refused_address;  // set when connect_filter refused a connection
+  std::string_view what;        // names the request in errors; empty: "METHOD url"
+
+  std::string Label(std::string_view url) const {
+    return what.empty() ? fmt::format("{} {}", method, UrlForMessages(url)) : std::string(what);
+  }
 
   bool success() const { return response.status >= 200 && response.status < 300; }
 
@@ -168,6 +173,14 @@ Status HttpStatusError(std::string_view what, std::string_view url, const HttpRe
 HttpClient::HttpClient(HttpClientOptions options)
     : options_(std::move(options)), handles_(options_.max_connections) {
   CurlGlobalInit();
+  if (options_.sigv4) {
+    const SigV4Credentials& c = *options_.sigv4;
+    sigv4_userpwd_ = fmt::format("{}:{}", c.access_key, c.secret_key);
+    sigv4_provider_ = fmt::format("aws:amz:{}:{}", c.region, c.service);
+    if (!c.session_token.empty()) {
+      options_.headers.push_back(fmt::format("x-amz-security-token: {}", c.session_token));
+    }
+  }
 }
 
 Result<HttpResponse> HttpClient::Perform(std::string_view url, Transfer& transfer) {
@@ -198,8 +211,18 @@ Result<HttpResponse> HttpClient::Perform(std::string_view url, Transfer& transfe
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
-    curl_easy_setopt(curl, CURLOPT_MAXREDIRS, kMaxRedirects);
+    if (options_.follow_redirects) {
+      curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
+      curl_easy_setopt(curl, CURLOPT_MAXREDIRS, kMaxRedirects);
+    }
+    if (options_.sigv4) {
+      curl_easy_setopt(curl, CURLOPT_USERPWD, sigv4_userpwd_.c_str());
+      curl_easy_setopt(curl, CURLOPT_AWS_SIGV4, sigv4_provider_.c_str());
+    }
+    if (!options_.ca_bundle.empty()) {
+      curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_bundle.c_str());
+    }
+    curl_easy_setopt(curl, CURLOPT_FILETIME, 1L);
     curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, options_.connect_timeout_ms);
@@ -230,10 +253,18 @@ Result<HttpResponse> HttpClient::Perform(std::string_view url, Transfer& transfe
       curl_easy_setopt(curl, CURLOPT_READDATA, &transfer);
       curl_easy_setopt(curl, CURLOPT_SEEKFUNCTION, &Transfer::OnSeek);
       curl_easy_setopt(curl, CURLOPT_SEEKDATA, &transfer);
-      headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip
-      curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+      if (options_.sigv4) {
+        // Removing the header ("Expect:") is no option here: SigV4 would sign the removed
+        // header, and the server would refuse every PUT. Not waiting for 100 Continue is.
+        curl_easy_setopt(curl, CURLOPT_EXPECT_100_TIMEOUT_MS, 1L);
+      } else {
+        headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip
+        curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+      }
     }
-    if (transfer.method != "GET" && transfer.method != "PUT") {
+    if (transfer.method == "HEAD") {
+      curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+    } else if (transfer.method != "GET" && transfer.method != "PUT") {
       curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, transfer.method.c_str());
     }
     code = curl_easy_perform(curl);
@@ -243,6 +274,12 @@ Result<HttpResponse> HttpClient::Perform(std::string_view url, Transfer& transfe
       char* effective = nullptr;
       curl_easy_getinfo(curl, CURLINFO_EFFECTIVE_URL, &effective);
       if (effective) transfer.response.effective_url = effective;
+      curl_off_t length = -1;
+      curl_easy_getinfo(curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
+      transfer.response.content_length = length;
+      curl_off_t filetime = -1;
+      curl_easy_getinfo(curl, CURLINFO_FILETIME_T, &filetime);
+      if (filetime >= 0) transfer.response.mtime_ns = static_cast<int64_t>(filetime) * 1000000000;
       if (!IsTransientHttpStatus(transfer.response.status)) break;
     } else if (transfer.overflow || !transfer.refused_address.empty() ||
                !IsTransientCurlError(code)) {
@@ -252,20 +289,20 @@ Result<HttpResponse> HttpClient::Perform(std::string_view url, Transfer& transfe
   handles_.Release(curl);
   if (!transfer.refused_address.empty()) {
     return Status::PermissionDenied(
-        fmt::format("{} {}: refused to connect to {} (a loopback, private, link-local or "
+        fmt::format("{}: refused to connect to {} (a loopback, private, link-local or "
                     "multicast address)",
-                    transfer.method, UrlForMessages(url), transfer.refused_address));
+                    transfer.Label(url), transfer.refused_address));
   }
   if (!transfer.sink_error.ok()) return transfer.sink_error;
   if (transfer.overflow) {
-    return Status::IOError(fmt::format("{} {}: the server sent more bytes than {}", transfer.method,
-                                       UrlForMessages(url),
+    return Status::IOError(fmt::format("{}: the server sent more bytes than {}",
+                                       transfer.Label(url),
                                        transfer.into_out ? "asked for" : "allowed"));
   }
   if (code != CURLE_OK) {
     std::string message = error[0] ? error : curl_easy_strerror(code);
-    std::string text = fmt::format("{} {}: {} ({} attempts)", transfer.method, UrlForMessages(url),
-                                   message, options_.max_attempts);
+    std::string text =
+        fmt::format("{}: {} ({} attempts)", transfer.Label(url), message, options_.max_attempts);
     return IsTransientCurlError(code) ? Status::Unavailable(text) : Status::IOError(text);
   }
   return std::move(transfer.response);
@@ -338,6 +375,20 @@ Result<HttpResponse> HttpClient::Send(std::string_view method, std::string_view 
   transfer.max_body = max_body_bytes;
   transfer.headers = &headers;
   return Perform(url, transfer);
+}
+
+Result<HttpResponse> HttpClient::Exchange(const HttpExchange& exchange) {
+  Transfer transfer;
+  transfer.method = std::string(exchange.method);
+  transfer.upload = exchange.body;
+  if (exchange.out) {
+    transfer.out = *exchange.out;
+    transfer.into_out = true;
+  }
+  transfer.max_body = exchange.max_body_bytes;
+  transfer.headers = &exchange.headers;
+  transfer.what = exchange.what;
+  return Perform(exchange.url, transfer);
 }
 
 }  // namespace strata::net

@@ -1,5 +1,6 @@
-// HttpClient: plain HTTP(S) for sources outside our stores (model hubs, URLs) and for Strata's
-// own API (the CLI's uploads to a server), on libcurl.
+// HttpClient: the one HTTP(S) client of Strata, on libcurl: the S3 store (signing with SigV4),
+// sources outside our stores (model hubs, URLs), the peer tier and Strata's own API (the CLI's
+// uploads to a server).
 //
 // Redirects are followed (the Authorization header is not sent on to another host, as curl does
 // by default: a hub's token must not reach its CDN). Handles come from a bounded pool and are
@@ -25,6 +26,16 @@
 
 namespace strata::net {
 
+// AWS Signature Version 4, computed by curl for each request (S3 and what speaks its API). The
+// caller sends the payload's hash as `x-amz-content-sha256`, which is signed with the rest.
+struct SigV4Credentials {
+  std::string access_key;
+  std::string secret_key;
+  std::string session_token;  // sent as x-amz-security-token when set
+  std::string region = "us-east-1";
+  std::string service = "s3";
+};
+
 struct HttpClientOptions {
   size_t max_connections = 16;
   int max_attempts = 5;
@@ -41,6 +52,10 @@ struct HttpClientOptions {
   // False: the body of a non-2xx answer is never kept, so no error message can repeat it (the
   // answer of a URL a caller chose may be secret: a metadata service's, an internal page).
   bool keep_error_bodies = true;
+  // False: a 3xx is the answer (an object store never redirects a signed request elsewhere).
+  bool follow_redirects = true;
+  std::optional<SigV4Credentials> sigv4;
+  std::string ca_bundle;  // a PEM file of trusted CAs instead of the system's; empty: the system's
 };
 
 // `url`'s origin, normalized: lower-case scheme and host, the port always given
@@ -54,8 +69,25 @@ struct HttpResponse {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;  // Get: the body; GetRange: only an error's body
   size_t out_bytes = 0;
+  int64_t content_length = -1;  // as the server announced it; -1: not announced
+  int64_t mtime_ns = 0;         // Last-Modified, when the server sent one
 
   std::optional<std::string> Header(std::string_view lower_case_name) const;
+};
+
+// One request of any method, for callers that need more than Get/Send (an object store).
+struct HttpExchange {
+  std::string_view method = "GET";  // HEAD asks for no body
+  std::string_view url;
+  std::vector<std::string> headers;  // this request's own, besides the client's
+  std::span<const uint8_t> body;     // PUT and POST send it (empty: Content-Length 0)
+  // When set, a 2xx answer's body goes here and must fit; otherwise into HttpResponse::body, up
+  // to max_body_bytes.
+  std::optional<std::span<uint8_t>> out;
+  size_t max_body_bytes = 64 << 20;
+  // Names the request in the errors of failed transfers instead of "METHOD url"
+  // (e.g. "PUT s3://bucket/key (endpoint http://…)").
+  std::string_view what;
 };
 
 class HttpClient {
@@ -90,11 +122,18 @@ class HttpClient {
                             std::span<const uint8_t> body, size_t max_body_bytes,
                             const std::vector<std::string>& headers = {});
 
+  // `exchange`, retried as any request. Every final HTTP status comes back as a response;
+  // errors are for transfers that failed (Unavailable after the retries of a transient one) and
+  // bodies over their bound.
+  Result<HttpResponse> Exchange(const HttpExchange& exchange);
+
  private:
   struct Transfer;
   Result<HttpResponse> Perform(std::string_view url, Transfer& transfer);
 
   HttpClientOptions options_;
+  std::string sigv4_userpwd_;   // "access:secret"
+  std::string sigv4_provider_;  // "aws:amz:region:service"
   CurlHandlePool handles_;
 };
 

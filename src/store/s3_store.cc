@@ -1,19 +1,16 @@
 #include "store/s3_store.h"
 
-#include <strings.h>
-
 #include <algorithm>
 #include <cctype>
-#include <chrono>
 #include <cstring>
 #include <utility>
 #include <vector>
 
-#include <curl/curl.h>
 #include <fmt/core.h>
 
 #include "core/chunk_id.h"
-#include "net/curl_pool.h"
+#include "core/clock.h"
+#include "net/http_client.h"
 #include "net/url.h"
 #include "store/s3_xml.h"
 
@@ -23,57 +20,27 @@ namespace {
 // SHA-256 of no bytes: the payload hash of every request without a body.
 constexpr std::string_view kEmptyPayloadHash =
     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-constexpr size_t kMaxErrorBody = 64 * 1024;
 
 using QueryParams = std::vector<std::pair<std::string, std::string>>;
 
-// What one HTTP exchange asks for.
+// What one S3 request asks for.
 struct Request {
   const char* method = "GET";
   std::string key;  // the full object key (with the store prefix); empty: the bucket itself
   QueryParams query;
   std::vector<std::string> headers;
-  std::span<const uint8_t> body;  // PUT
-  bool has_body = false;
-  std::span<uint8_t> out;  // where a successful GET's bytes go; empty: into Response::body
-  bool into_out = false;
+  std::span<const uint8_t> body;          // PUT, POST
+  std::optional<std::span<uint8_t>> out;  // where a successful GET's bytes go
 };
 
-struct Response {
-  long status = 0;
-  std::string body;  // error bodies and XML answers
-  size_t out_bytes = 0;
-  bool overflow = false;
-  int64_t content_length = -1;
-  int64_t mtime_ns = 0;
-  std::string etag;
-};
-
-// Why a request failed after its retries: a curl error (no HTTP status) or an HTTP answer.
+// Why a request failed: a transfer that failed after its retries (`transport`), or an HTTP
+// answer that is not 2xx.
 struct Failure {
-  CURLcode curl = CURLE_OK;
-  std::string curl_message;
-  Response response;
-};
+  Status transport;
+  net::HttpResponse response;
 
-size_t WriteCallback(char* data, size_t size, size_t count, void* user) {
-  auto* state = static_cast<std::pair<Response*, const Request*>*>(user);
-  Response& response = *state->first;
-  const Request& request = *state->second;
-  size_t n = size * count;
-  bool success = response.status >= 200 && response.status < 300;
-  if (request.into_out && success) {
-    if (response.out_bytes + n > request.out.size()) {
-      response.overflow = true;
-      return 0;  // aborts the transfer: the server sent more than the range asked for
-    }
-    std::memcpy(request.out.data() + response.out_bytes, data, n);
-    response.out_bytes += n;
-  } else if (response.body.size() < kMaxErrorBody || success) {
-    response.body.append(data, n);
-  }
-  return n;
-}
+  bool Answered(long status) const { return transport.ok() && response.status == status; }
+};
 
 // An ETag without its quotes and surrounding blanks.
 std::string UnquoteETag(std::string_view value) {
@@ -85,30 +52,18 @@ std::string UnquoteETag(std::string_view value) {
   return std::string(value);
 }
 
-size_t HeaderCallback(char* data, size_t size, size_t count, void* user) {
-  auto* response = static_cast<Response*>(user);
-  std::string_view line(data, size * count);
-  // The status line of each response (a redirect or 100-continue may come first).
-  if (line.starts_with("HTTP/")) {
-    size_t space = line.find(' ');
-    if (space != std::string_view::npos) response->status = std::atol(line.data() + space + 1);
-  } else if (line.size() > 5 && strncasecmp(line.data(), "etag:", 5) == 0) {
-    response->etag = UnquoteETag(line.substr(5));
-  }
-  return size * count;
-}
-
-struct ReadState {
-  std::span<const uint8_t> body;
-  size_t pos = 0;
-};
-
-size_t ReadCallback(char* buffer, size_t size, size_t count, void* user) {
-  auto* state = static_cast<ReadState*>(user);
-  size_t n = std::min(size * count, state->body.size() - state->pos);
-  std::memcpy(buffer, state->body.data() + state->pos, n);
-  state->pos += n;
-  return n;
+net::HttpClientOptions ClientOptions(const S3Config& config) {
+  net::HttpClientOptions options;
+  options.max_connections = config.max_connections;
+  options.max_attempts = config.max_attempts;
+  options.follow_redirects = false;
+  options.sigv4 = net::SigV4Credentials{.access_key = config.access_key,
+                                        .secret_key = config.secret_key,
+                                        .session_token = config.session_token,
+                                        .region = config.region,
+                                        .service = "s3"};
+  options.ca_bundle = config.ca_bundle;
+  return options;
 }
 
 // A key, or a directory marker ("dir/", the empty object S3 tools make for an empty directory).
@@ -120,9 +75,7 @@ Status ValidateKeyOrMarker(std::string_view key) {
 }  // namespace
 
 struct S3Store::Impl {
-  explicit Impl(S3Config c) : config(std::move(c)), handles(config.max_connections) {
-    credentials = fmt::format("{}:{}", config.access_key, config.secret_key);
-    sigv4 = fmt::format("aws:amz:{}:s3", config.region);
+  explicit Impl(S3Config c) : config(std::move(c)), http(ClientOptions(config)) {
     std::string_view endpoint = config.endpoint;
     size_t scheme_end = endpoint.find("://") + 3;
     if (config.path_style) {
@@ -142,6 +95,15 @@ struct S3Store::Impl {
     request.method = method;
     request.key = std::move(full_key);
     request.headers.push_back(fmt::format("x-amz-content-sha256: {}", kEmptyPayloadHash));
+    return request;
+  }
+  // A request sending `body`, whose hash is signed with it.
+  static Request WithBody(const char* method, std::string full_key, std::span<const uint8_t> body) {
+    Request request;
+    request.method = method;
+    request.key = std::move(full_key);
+    request.body = body;
+    request.headers.push_back(fmt::format("x-amz-content-sha256: {}", ChunkId::Of(body).Hex()));
     return request;
   }
   std::string Where(std::string_view full_key) const {
@@ -165,98 +127,26 @@ struct S3Store::Impl {
     return url;
   }
 
-  // One attempt. OK with the response (any HTTP status), or the curl error.
-  CURLcode Attempt(CURL* curl, const Request& request, Response& response,
-                   std::string& curl_message) {
-    curl_easy_reset(curl);
+  // Performs `request` (retrying transient failures): a 2xx response, or the failure that
+  // Explain() turns into a Status. `what` names the operation in errors ("PUT").
+  Result<net::HttpResponse> Perform(std::string_view what, const Request& request,
+                                    Failure* failure) {
     std::string url = UrlFor(request);
-    char error[CURL_ERROR_SIZE] = {0};
-    std::pair<Response*, const Request*> write_state{&response, &request};
-    ReadState read_state{request.body, 0};
-    curl_slist* headers = nullptr;
-    for (const auto& header : request.headers) headers = curl_slist_append(headers, header.c_str());
-    if (!config.session_token.empty()) {
-      headers = curl_slist_append(
-          headers, fmt::format("x-amz-security-token: {}", config.session_token).c_str());
+    std::string label =
+        fmt::format("{} {} (endpoint {})", what, Where(request.key), config.endpoint);
+    net::HttpExchange exchange{.method = request.method,
+                               .url = url,
+                               .headers = request.headers,
+                               .body = request.body,
+                               .out = request.out,
+                               .what = label};
+    Result<net::HttpResponse> response = http.Exchange(exchange);
+    if (!response.ok()) {
+      failure->transport = response.status();
+      return response.status();
     }
-
-    curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
-    curl_easy_setopt(curl, CURLOPT_USERPWD, credentials.c_str());
-    curl_easy_setopt(curl, CURLOPT_AWS_SIGV4, sigv4.c_str());
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
-    // A stalled transfer (under 1 KiB/s for 30 s) is a timeout, retried; a slow one is not.
-    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1024L);
-    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, 30L);
-    curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
-    curl_easy_setopt(curl, CURLOPT_FILETIME, 1L);
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, WriteCallback);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &write_state);
-    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, HeaderCallback);
-    curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response);
-    if (!config.ca_bundle.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, config.ca_bundle.c_str());
-    std::string_view method = request.method;
-    if (method == "HEAD") {
-      curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
-    } else if (method == "PUT") {
-      curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
-      // No waiting for "100 Continue" before a body. (Removing the Expect header with "Expect:"
-      // is not an option: curl's SigV4 would sign the removed header and every PUT gets 403.)
-      curl_easy_setopt(curl, CURLOPT_EXPECT_100_TIMEOUT_MS, 1L);
-      curl_easy_setopt(curl, CURLOPT_READFUNCTION, ReadCallback);
-      curl_easy_setopt(curl, CURLOPT_READDATA, &read_state);
-      curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE,
-                       static_cast<curl_off_t>(request.body.size()));
-    } else if (method == "POST") {
-      curl_easy_setopt(curl, CURLOPT_POST, 1L);
-      curl_easy_setopt(curl, CURLOPT_POSTFIELDS,
-                       request.has_body ? reinterpret_cast<const char*>(request.body.data()) : "");
-      curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
-                       static_cast<curl_off_t>(request.has_body ? request.body.size() : 0));
-    } else if (method != "GET") {
-      curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method);
-    }
-    CURLcode code = curl_easy_perform(curl);
-    curl_slist_free_all(headers);
-    if (code == CURLE_OK) {
-      curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
-      curl_off_t length = -1;
-      curl_easy_getinfo(curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
-      response.content_length = length;
-      curl_off_t filetime = -1;
-      curl_easy_getinfo(curl, CURLINFO_FILETIME_T, &filetime);
-      if (filetime >= 0) response.mtime_ns = static_cast<int64_t>(filetime) * 1000000000;
-    } else {
-      curl_message = error[0] ? error : curl_easy_strerror(code);
-    }
-    return code;
-  }
-
-  // Performs `request`, retrying transient failures. The response of the last attempt, or the
-  // failure that ended the retries.
-  Result<Response> Perform(const Request& request, Failure* failure) {
-    CURL* curl = handles.Acquire();
-    Response response;
-    CURLcode code = CURLE_OK;
-    std::string curl_message;
-    for (int attempt = 0; attempt < config.max_attempts; ++attempt) {
-      if (attempt > 0) net::BackoffBeforeAttempt(attempt);
-      response = Response();
-      code = Attempt(curl, request, response, curl_message);
-      if (code == CURLE_WRITE_ERROR && response.overflow) break;
-      bool transient = code != CURLE_OK ? net::IsTransientCurlError(code)
-                                        : net::IsTransientHttpStatus(response.status);
-      if (!transient) break;
-      retries.fetch_add(1, std::memory_order_relaxed);
-    }
-    handles.Release(curl);
-    if (code != CURLE_OK || response.status >= 300 || response.status < 200) {
-      failure->curl = code;
-      failure->curl_message =
-          response.overflow ? "the server sent more bytes than asked for" : curl_message;
-      failure->response = std::move(response);
+    if (response->status < 200 || response->status >= 300) {
+      failure->response = std::move(*response);
       return Status::Unavailable("request failed");  // replaced by Explain()
     }
     return response;
@@ -278,7 +168,7 @@ struct S3Store::Impl {
       if (delimited) request.query.emplace_back("delimiter", "/");
       if (!token.empty()) request.query.emplace_back("continuation-token", token);
       Failure failure;
-      Result<Response> response = Perform(request, &failure);
+      Result<net::HttpResponse> response = Perform("LIST", request, &failure);
       if (!response.ok()) return Explain("LIST", full_prefix, failure);
       for (std::string_view contents : XmlElements(response->body, "Contents")) {
         std::string key = XmlText(contents, "Key").value_or("");
@@ -313,10 +203,7 @@ struct S3Store::Impl {
   // A Status that says what failed, where, and what to do about it.
   Status Explain(std::string_view what, const std::string& full_key, const Failure& f) const {
     std::string where = Where(full_key);
-    if (f.curl != CURLE_OK) {
-      return Status::Unavailable(fmt::format("{} {}: {} (endpoint {}, {} attempts)", what, where,
-                                             f.curl_message, config.endpoint, config.max_attempts));
-    }
+    if (!f.transport.ok()) return f.transport;  // names the request, the endpoint, the attempts
     long status = f.response.status;
     std::string code = XmlText(f.response.body, "Code").value_or("");
     std::string message = XmlText(f.response.body, "Message").value_or("");
@@ -357,13 +244,9 @@ struct S3Store::Impl {
   }
 
   S3Config config;
-  std::string credentials;
-  std::string sigv4;
+  net::HttpClient http;
   std::string base;        // scheme://host[/bucket], no trailing '/'
   std::string key_prefix;  // "" or "prefix/"
-  std::atomic<uint64_t> retries{0};
-
-  net::CurlHandlePool handles;
 };
 
 S3Store::S3Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -375,15 +258,10 @@ std::string S3Store::url() const { return impl_->config.url; }
 
 Status S3Store::Put(std::string_view key, std::span<const uint8_t> data) {
   RETURN_IF_ERROR(ValidateKeyOrMarker(key));
-  Request request;
-  request.method = "PUT";
-  request.key = impl_->FullKey(key);
-  request.body = data;
-  request.has_body = true;
-  request.headers.push_back(fmt::format("x-amz-content-sha256: {}", ChunkId::Of(data).Hex()));
+  Request request = Impl::WithBody("PUT", impl_->FullKey(key), data);
   request.headers.push_back("Content-Type: application/octet-stream");
   Failure failure;
-  Result<Response> response = impl_->Perform(request, &failure);
+  Result<net::HttpResponse> response = impl_->Perform("PUT", request, &failure);
   if (!response.ok()) return impl_->Explain("PUT", request.key, failure);
   return Status::OK();
 }
@@ -408,15 +286,14 @@ Result<size_t> S3Store::ReadVersion(std::string_view key, std::string_view etag,
   request.headers.push_back(fmt::format("Range: bytes={}-{}", offset, offset + out.size() - 1));
   if (!etag.empty()) request.headers.push_back(fmt::format("If-Match: \"{}\"", etag));
   request.out = out;
-  request.into_out = true;
   Failure failure;
-  Result<Response> response = impl_->Perform(request, &failure);
+  Result<net::HttpResponse> response = impl_->Perform("GET", request, &failure);
   if (!response.ok()) {
-    if (failure.curl == CURLE_OK && failure.response.status == 412) {
+    if (failure.Answered(412)) {
       return Status::Aborted(fmt::format("{} changed since it was opened (ETag {} is gone)",
                                          impl_->Where(request.key), etag));
     }
-    if (failure.curl == CURLE_OK && failure.response.status == 416) {
+    if (failure.Answered(416)) {
       // The range starts at or past the end: at the end is an empty read, past it an error.
       ASSIGN_OR_RETURN(ObjectInfo info, Head(key));
       if (offset == info.size_bytes) return size_t{0};
@@ -437,14 +314,14 @@ Result<ObjectInfo> S3Store::Head(std::string_view key) {
   RETURN_IF_ERROR(ValidateObjectKey(key));
   Request request = Impl::NoBody("HEAD", impl_->FullKey(key));
   Failure failure;
-  Result<Response> response = impl_->Perform(request, &failure);
+  Result<net::HttpResponse> response = impl_->Perform("HEAD", request, &failure);
   if (!response.ok()) return impl_->Explain("HEAD", request.key, failure);
   ObjectInfo info;
   info.key = std::string(key);
   info.size_bytes =
       response->content_length < 0 ? 0 : static_cast<uint64_t>(response->content_length);
   info.mtime_ns = response->mtime_ns;
-  info.etag = response->etag;
+  info.etag = UnquoteETag(response->Header("etag").value_or(""));
   return info;
 }
 
@@ -452,9 +329,9 @@ Status S3Store::Delete(std::string_view key) {
   RETURN_IF_ERROR(ValidateKeyOrMarker(key));
   Request request = Impl::NoBody("DELETE", impl_->FullKey(key));
   Failure failure;
-  Result<Response> response = impl_->Perform(request, &failure);
+  Result<net::HttpResponse> response = impl_->Perform("DELETE", request, &failure);
   if (!response.ok()) {
-    if (failure.curl == CURLE_OK && failure.response.status == 404 &&
+    if (failure.Answered(404) &&
         XmlText(failure.response.body, "Code").value_or("NoSuchKey") == "NoSuchKey") {
       return Status::OK();  // deletes are idempotent
     }
@@ -484,42 +361,32 @@ Status S3Store::PutMultipart(std::string_view key, std::span<const uint8_t> data
     Request request = Impl::NoBody("DELETE", full_key);
     request.query = {{"uploadId", upload_id}};
     Failure ignored;
-    (void)impl_->Perform(request, &ignored);
+    (void)impl_->Perform("ABORT UPLOAD", request, &ignored);
   };
   for (uint64_t offset = 0, part = 1; offset < data.size() || part == 1;
        offset += part_bytes, ++part) {
     std::span<const uint8_t> body =
         data.subspan(offset, std::min<uint64_t>(part_bytes, data.size() - offset));
-    Request request;
-    request.method = "PUT";
-    request.key = full_key;
+    Request request = Impl::WithBody("PUT", full_key, body);
     request.query = {{"partNumber", std::to_string(part)}, {"uploadId", upload_id}};
-    request.body = body;
-    request.has_body = true;
-    request.headers.push_back(fmt::format("x-amz-content-sha256: {}", ChunkId::Of(body).Hex()));
     Failure failure;
-    Result<Response> response = impl_->Perform(request, &failure);
+    Result<net::HttpResponse> response = impl_->Perform("UPLOAD PART", request, &failure);
     if (!response.ok()) {
       abort();
       return impl_->Explain("UPLOAD PART", full_key, failure);
     }
     complete += fmt::format("<Part><PartNumber>{}</PartNumber><ETag>\"{}\"</ETag></Part>", part,
-                            response->etag);
+                            UnquoteETag(response->Header("etag").value_or("")));
     if (data.empty()) break;
   }
   complete += "</CompleteMultipartUpload>";
-  Request request;
-  request.method = "POST";
-  request.key = full_key;
+  Request request = Impl::WithBody(
+      "POST", full_key,
+      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(complete.data()), complete.size()));
   request.query = {{"uploadId", upload_id}};
-  request.body =
-      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(complete.data()), complete.size());
-  request.has_body = true;
-  request.headers.push_back(
-      fmt::format("x-amz-content-sha256: {}", ChunkId::Of(request.body).Hex()));
   request.headers.push_back("Content-Type: application/xml");
   Failure failure;
-  Result<Response> response = impl_->Perform(request, &failure);
+  Result<net::HttpResponse> response = impl_->Perform("COMPLETE UPLOAD", request, &failure);
   if (!response.ok()) {
     abort();
     return impl_->Explain("COMPLETE UPLOAD", full_key, failure);
@@ -538,7 +405,7 @@ Result<std::string> S3Store::CreateMultipartUpload(std::string_view key) {
   Request request = Impl::NoBody("POST", impl_->FullKey(key));
   request.query = {{"uploads", ""}};
   Failure failure;
-  Result<Response> response = impl_->Perform(request, &failure);
+  Result<net::HttpResponse> response = impl_->Perform("CREATE UPLOAD", request, &failure);
   if (!response.ok()) return impl_->Explain("CREATE UPLOAD", request.key, failure);
   std::optional<std::string> id = XmlText(response->body, "UploadId");
   if (!id || id->empty()) {
@@ -549,9 +416,7 @@ Result<std::string> S3Store::CreateMultipartUpload(std::string_view key) {
 }
 
 Result<size_t> S3Store::CleanTemporaries(int64_t min_age_ns, bool dry_run) {
-  const int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                             std::chrono::system_clock::now().time_since_epoch())
-                             .count();
+  const int64_t now_ns = NowNanos();
   size_t count = 0;
   std::string key_marker, upload_marker;
   while (true) {
@@ -561,7 +426,7 @@ Result<size_t> S3Store::CleanTemporaries(int64_t min_age_ns, bool dry_run) {
     if (!key_marker.empty()) request.query.emplace_back("key-marker", key_marker);
     if (!upload_marker.empty()) request.query.emplace_back("upload-id-marker", upload_marker);
     Failure failure;
-    Result<Response> response = impl_->Perform(request, &failure);
+    Result<net::HttpResponse> response = impl_->Perform("LIST UPLOADS", request, &failure);
     if (!response.ok()) return impl_->Explain("LIST UPLOADS", impl_->key_prefix, failure);
     for (std::string_view upload : XmlElements(response->body, "Upload")) {
       std::string key = XmlText(upload, "Key").value_or("");
@@ -574,9 +439,8 @@ Result<size_t> S3Store::CleanTemporaries(int64_t min_age_ns, bool dry_run) {
       Request abort = Impl::NoBody("DELETE", key);
       abort.query = {{"uploadId", id}};
       Failure abort_failure;
-      Result<Response> aborted = impl_->Perform(abort, &abort_failure);
-      if (!aborted.ok() &&
-          !(abort_failure.curl == CURLE_OK && abort_failure.response.status == 404)) {
+      Result<net::HttpResponse> aborted = impl_->Perform("ABORT UPLOAD", abort, &abort_failure);
+      if (!aborted.ok() && !abort_failure.Answered(404)) {
         return impl_->Explain("ABORT UPLOAD", key, abort_failure);
       }
     }
@@ -589,7 +453,6 @@ Result<size_t> S3Store::CleanTemporaries(int64_t min_age_ns, bool dry_run) {
 }
 
 Result<std::unique_ptr<S3Store>> OpenS3StoreDirect(S3Config config) {
-  net::CurlGlobalInit();
   return std::unique_ptr<S3Store>(new S3Store(std::make_unique<S3Store::Impl>(std::move(config))));
 }
 
