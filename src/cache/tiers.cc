@@ -37,9 +37,9 @@ Result<std::unique_ptr<Tiers>> Tiers::Over(std::unique_ptr<ChunkSource> bottom,
   std::unique_ptr<Tiers> tiers(new Tiers());
   tiers->store_ = std::move(bottom);
   ChunkSource* below_memory = tiers->store_.get();
-  if (!options.peers.peers.empty()) {
-    tiers->peers_ = std::make_unique<PeerSource>(*below_memory, options.peers);
-    below_memory = tiers->peers_.get();
+  if (options.datacenter_tier) {
+    tiers->datacenter_ = options.datacenter_tier(*below_memory);
+    below_memory = tiers->datacenter_.get();
   }
   if (!options.disk_dir.empty()) {
     ASSIGN_OR_RETURN(tiers->disk_,

@@ -1,12 +1,15 @@
 // Tiers: the chain of chunk sources one process reads through, built from the cache options that
 // every command shares (--cache-dir, --cache-size, --memory-cache-size):
 //
-//   MemoryCache → DiskCache (if a cache directory is in use) → PeerSource (if there are peers)
-//     → StoreSource → ObjectStore
+//   MemoryCache → DiskCache (if a cache directory is in use) → a datacenter tier (if one is
+//     given: peer::PeerSource, the node's peers) → StoreSource → ObjectStore
 //
+// The datacenter tier comes from above (a factory in CacheOptions) so the cache knows nothing of
+// the peer protocol: peer/ sits on cache/, not in it.
 // Closing (or destroying) it adds this process's counters to the cache directory's stats file.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -14,7 +17,6 @@
 #include "cache/chunk_source.h"
 #include "cache/disk_cache.h"
 #include "cache/memory_cache.h"
-#include "cache/peer_source.h"
 #include "cache/store_source.h"
 
 namespace strata::cache {
@@ -23,7 +25,9 @@ struct CacheOptions {
   std::string disk_dir;  // empty: no disk tier
   uint64_t disk_bytes = 0;
   uint64_t memory_bytes = 0;
-  PeerOptions peers;  // no peers: no datacenter tier
+  // Builds the tier between the disk cache and the store over `below` (the store's source);
+  // empty: no datacenter tier.
+  std::function<std::unique_ptr<ChunkSource>(ChunkSource& below)> datacenter_tier;
 };
 
 class Tiers {
@@ -46,7 +50,7 @@ class Tiers {
   static Result<std::unique_ptr<Tiers>> Over(std::unique_ptr<ChunkSource> bottom,
                                              const CacheOptions& options);
   std::unique_ptr<ChunkSource> store_;
-  std::unique_ptr<PeerSource> peers_;
+  std::unique_ptr<ChunkSource> datacenter_;
   std::unique_ptr<DiskCache> disk_;
   std::unique_ptr<MemoryCache> memory_;
   bool closed_ = false;

@@ -5,8 +5,6 @@
 
 #include <fmt/core.h>
 
-#include "cache/cache_node.h"
-#include "cache/peer_protocol.h"
 #include "cli/commands.h"
 #include "cli/format.h"
 #include "cli/until_signal.h"
@@ -14,6 +12,8 @@
 #include "core/clock.h"
 #include "load/json.h"
 #include "net/http_client.h"
+#include "peer/cache_node.h"
+#include "peer/peer_protocol.h"
 
 namespace strata::cli {
 namespace {
@@ -28,9 +28,9 @@ std::string SecretFile(fs::Session& ctx) {
   return env ? env : "";
 }
 
-std::string StatusJson(const cache::CacheNode& node, cache::Tiers& tiers,
+std::string StatusJson(const peer::CacheNode& node, cache::Tiers& tiers,
                        const std::string& listen) {
-  const cache::CacheNodeCounters& c = node.counters();
+  const peer::CacheNodeCounters& c = node.counters();
   std::string tiers_json;
   for (const cache::TierStats& t : tiers.Stats()) {
     tiers_json += fmt::format(
@@ -53,16 +53,16 @@ Status Serve(fs::Session& ctx, const NodeArgs& args) {
   if (secret_file.empty()) {
     return Status::InvalidArgument("cache-node needs --secret-file (env STRATA_SECRET_FILE)");
   }
-  ASSIGN_OR_RETURN(std::string secret, cache::ReadSecretFile(secret_file));
+  ASSIGN_OR_RETURN(std::string secret, peer::ReadSecretFile(secret_file));
   ctx.DisablePeerTier();  // a node serves from its own caches and the store
   ASSIGN_OR_RETURN(cache::Tiers * tiers, ctx.tiers());
   if (!tiers->disk()) {
     return Status::InvalidArgument("cache-node needs a cache directory (--cache-dir)");
   }
-  cache::CacheNodeOptions options;
+  peer::CacheNodeOptions options;
   options.listen = args.listen;
   options.secret = secret;
-  ASSIGN_OR_RETURN(auto node, cache::CacheNode::Bind(tiers->top(), std::move(options)));
+  ASSIGN_OR_RETURN(auto node, peer::CacheNode::Bind(tiers->top(), std::move(options)));
   fmt::print("cache-node: serving {} ({} bound) on port {}\n", tiers->disk()->dir(),
              FormatBytes(ctx.remote_cache_options().disk_bytes), node->port());
   std::fflush(stdout);
@@ -80,7 +80,7 @@ int64_t Field(const load::JsonValue& json, std::string_view name) {
 
 Status ShowStatus(fs::Session& ctx, bool as_json) {
   RETURN_IF_ERROR(ctx.Open());
-  const cache::PeerOptions& peers = ctx.peer_options();
+  const peer::PeerOptions& peers = ctx.peer_options();
   if (peers.peers.empty()) {
     return Status::InvalidArgument("cache-node status needs --peers (env STRATA_PEERS)");
   }
@@ -95,7 +95,7 @@ Status ShowStatus(fs::Session& ctx, bool as_json) {
                "served", "from store", "hit rate", "refused");
   }
   for (const std::string& peer : peers.peers) {
-    auto headers = cache::SignRequest(peers.secret, "/v1/status", NowNanos() / 1000000000);
+    auto headers = peer::SignRequest(peers.secret, "/v1/status", NowNanos() / 1000000000);
     Result<net::HttpResponse> got =
         http.Get(fmt::format("http://{}/v1/status", peer), 1 << 20, headers);
     Result<load::JsonValue> json = Status::Unavailable("");

@@ -7,10 +7,11 @@
 
 #include <fmt/core.h>
 
-#include "cache/peer_protocol.h"
 #include "core/byte_size.h"
 #include "core/posix.h"
 #include "meta/open_meta_store.h"
+#include "peer/peer_protocol.h"
+#include "peer/peer_source.h"
 #include "store/open_store.h"
 
 namespace strata::fs {
@@ -58,14 +59,14 @@ Status Session::Open() {
   cache_options_.memory_bytes = *memory_bytes;
   std::string peers = options_.peers.empty() ? EnvOr("STRATA_PEERS", "") : options_.peers;
   if (!peers.empty()) {
-    ASSIGN_OR_RETURN(cache_options_.peers.peers, cache::ParsePeers(peers));
+    ASSIGN_OR_RETURN(peer_options_.peers, peer::ParsePeers(peers));
     std::string secret_file =
         options_.secret_file.empty() ? EnvOr("STRATA_SECRET_FILE", "") : options_.secret_file;
     if (secret_file.empty()) {
       return Status::InvalidArgument(
           "--peers needs --secret-file (env STRATA_SECRET_FILE): the cluster's shared secret");
     }
-    ASSIGN_OR_RETURN(cache_options_.peers.secret, cache::ReadSecretFile(secret_file));
+    ASSIGN_OR_RETURN(peer_options_.secret, peer::ReadSecretFile(secret_file));
   }
   ASSIGN_OR_RETURN(meta_, meta::OpenMetaStore(options_.meta_url));
   ASSIGN_OR_RETURN(objects_, store::OpenObjectStore(options_.store_url));
@@ -82,8 +83,7 @@ void Session::Close() {
 cache::CacheOptions Session::remote_cache_options() const {
   cache::CacheOptions options = cache_options_;
   if (options.disk_dir.empty()) options.disk_dir = fmt::format("{}/cache", options_.home);
-  options.peers.peers.clear();  // peers serve volume chunks; bucket pieces stay on this node
-  return options;
+  return options;  // no peers: they serve volume chunks; bucket pieces stay on this node
 }
 
 bool Session::remote_store() const {
@@ -95,7 +95,11 @@ Result<cache::Tiers*> Session::tiers() {
   RETURN_IF_ERROR(Open());
   if (!tiers_) {
     cache::CacheOptions options = cache_options_;
-    if (peers_disabled_) options.peers.peers.clear();
+    if (!peers_disabled_ && !peer_options_.peers.empty()) {
+      options.datacenter_tier = [peers = peer_options_](cache::ChunkSource& below) {
+        return std::make_unique<peer::PeerSource>(below, peers);
+      };
+    }
     ASSIGN_OR_RETURN(tiers_, cache::Tiers::Open(*objects_, options));
   }
   return tiers_.get();

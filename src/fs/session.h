@@ -11,6 +11,7 @@
 #include "core/thread_pool.h"
 #include "fs/volume.h"
 #include "meta/meta_store.h"
+#include "peer/peer_source.h"
 #include "store/object_store.h"
 
 namespace strata::fs {
@@ -52,7 +53,7 @@ class Session {
   cache::CacheOptions remote_cache_options() const;
   bool remote_store() const;
   // The peers' options (empty without --peers). Valid after Open().
-  const cache::PeerOptions& peer_options() const { return cache_options_.peers; }
+  const peer::PeerOptions& peer_options() const { return peer_options_; }
   // Opens the tiers without the peer tier (a cache node serves from its own caches and the
   // store, never from its peers). Before the first tiers().
   void DisablePeerTier() { peers_disabled_ = true; }
@@ -65,7 +66,8 @@ class Session {
   std::unique_ptr<meta::MetaStore> meta_;
   std::unique_ptr<store::ObjectStore> objects_;
   std::unique_ptr<ThreadPool> pool_;
-  cache::CacheOptions cache_options_;
+  cache::CacheOptions cache_options_;  // no datacenter tier: tiers() adds the peers'
+  peer::PeerOptions peer_options_;
   std::unique_ptr<cache::Tiers> tiers_;
   bool peers_disabled_ = false;
 };

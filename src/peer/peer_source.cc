@@ -1,13 +1,13 @@
-#include "cache/peer_source.h"
+#include "peer/peer_source.h"
 
 #include <fmt/core.h>
 
-#include "cache/peer_protocol.h"
 #include "core/clock.h"
+#include "peer/peer_protocol.h"
 
-namespace strata::cache {
+namespace strata::peer {
 
-PeerSource::PeerSource(ChunkSource& next, PeerOptions options)
+PeerSource::PeerSource(cache::ChunkSource& next, PeerOptions options)
     : next_(next), options_(std::move(options)), http_([&] {
         net::HttpClientOptions http;
         http.max_connections = 64;
@@ -60,9 +60,9 @@ Result<bool> PeerSource::Warm(const ChunkId& id, std::span<uint8_t> scratch) {
   return true;
 }
 
-void PeerSource::CollectStats(std::vector<TierStats>& out) const {
+void PeerSource::CollectStats(std::vector<cache::TierStats>& out) const {
   out.push_back(counters_.Snapshot("peers"));
   next_.CollectStats(out);
 }
 
-}  // namespace strata::cache
+}  // namespace strata::peer

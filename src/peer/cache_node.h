@@ -19,7 +19,7 @@
 #include "core/status.h"
 #include "net/http_server.h"
 
-namespace strata::cache {
+namespace strata::peer {
 
 struct CacheNodeOptions {
   std::string listen = "127.0.0.1:7070";  // HOST:PORT; port 0 picks a free one
@@ -35,7 +35,8 @@ struct CacheNodeCounters {
 class CacheNode {
  public:
   // Binds the listening socket (so a bad address fails here, before any daemonizing).
-  static Result<std::unique_ptr<CacheNode>> Bind(ChunkSource& tiers, CacheNodeOptions options);
+  static Result<std::unique_ptr<CacheNode>> Bind(cache::ChunkSource& tiers,
+                                                 CacheNodeOptions options);
   ~CacheNode();
 
   int port() const { return http_.port(); }
@@ -45,16 +46,16 @@ class CacheNode {
   const CacheNodeCounters& counters() const { return counters_; }
 
  private:
-  CacheNode(ChunkSource& tiers, CacheNodeOptions options);
+  CacheNode(cache::ChunkSource& tiers, CacheNodeOptions options);
   void Handle(const net::Request& req, net::Response& res);
   // True if `req` is signed with the secret; else `res` says so.
   bool Verified(const net::Request& req, net::Response& res);
 
-  ChunkSource& tiers_;
+  cache::ChunkSource& tiers_;
   const CacheNodeOptions options_;
   net::HttpServer http_;
   std::function<std::string()> status_json_;
   CacheNodeCounters counters_;
 };
 
-}  // namespace strata::cache
+}  // namespace strata::peer

@@ -1,11 +1,11 @@
 // Ownership by rendezvous hashing and request signing between cache nodes.
-#include "cache/peer_protocol.h"
+#include "peer/peer_protocol.h"
 
 #include <map>
 
 #include "support/test_util.h"
 
-namespace strata::cache {
+namespace strata::peer {
 namespace {
 
 std::vector<ChunkId> Ids(size_t n) {
@@ -78,4 +78,4 @@ TEST(PeerProtocolTest, OnlyTheSecretSignsAndOnlyForThatPathAndTime) {
 }
 
 }  // namespace
-}  // namespace strata::cache
+}  // namespace strata::peer

@@ -1,14 +1,14 @@
-#include "cache/cache_node.h"
+#include "peer/cache_node.h"
 
 #include <charconv>
 #include <vector>
 
 #include <fmt/core.h>
 
-#include "cache/peer_protocol.h"
 #include "core/clock.h"
+#include "peer/peer_protocol.h"
 
-namespace strata::cache {
+namespace strata::peer {
 namespace {
 
 constexpr uint64_t kMaxChunkBytes = 64ULL << 20;
@@ -30,14 +30,15 @@ void Text(net::Response& res, int status, std::string text) {
 
 }  // namespace
 
-Result<std::unique_ptr<CacheNode>> CacheNode::Bind(ChunkSource& tiers, CacheNodeOptions options) {
+Result<std::unique_ptr<CacheNode>> CacheNode::Bind(cache::ChunkSource& tiers,
+                                                   CacheNodeOptions options) {
   ASSIGN_OR_RETURN(auto host_port, net::ParseHostPort(options.listen, "--listen"));
   std::unique_ptr<CacheNode> node(new CacheNode(tiers, std::move(options)));
   RETURN_IF_ERROR(node->http_.Bind(host_port.first, host_port.second));
   return node;
 }
 
-CacheNode::CacheNode(ChunkSource& tiers, CacheNodeOptions options)
+CacheNode::CacheNode(cache::ChunkSource& tiers, CacheNodeOptions options)
     : tiers_(tiers), options_(std::move(options)), http_(HttpOptions(options_)) {
   http_.SetErrorBody([](net::Response& res, std::string_view reason) {
     res.SetContent(std::string(reason), "text/plain");
@@ -108,4 +109,4 @@ void CacheNode::Handle(const net::Request& req, net::Response& res) {
                          });
 }
 
-}  // namespace strata::cache
+}  // namespace strata::peer

@@ -1,4 +1,4 @@
-#include "cache/peer_protocol.h"
+#include "peer/peer_protocol.h"
 
 #include <algorithm>
 #include <charconv>
@@ -10,7 +10,7 @@
 #include "core/hmac.h"
 #include "core/split.h"
 
-namespace strata::cache {
+namespace strata::peer {
 namespace {
 
 uint64_t Mix(uint64_t x) {  // splitmix64's finalizer
@@ -107,4 +107,4 @@ bool VerifyRequest(std::string_view secret, std::string_view path, std::string_v
                             HmacSha256Hex(secret, Canonical(path, time)));
 }
 
-}  // namespace strata::cache
+}  // namespace strata::peer

@@ -18,7 +18,7 @@
 #include "core/chunk_id.h"
 #include "core/status.h"
 
-namespace strata::cache {
+namespace strata::peer {
 
 inline constexpr int64_t kMaxClockSkewSeconds = 300;
 
@@ -38,4 +38,4 @@ std::vector<std::string> SignRequest(std::string_view secret, std::string_view p
 bool VerifyRequest(std::string_view secret, std::string_view path, std::string_view authorization,
                    std::string_view time, int64_t now_unix_seconds);
 
-}  // namespace strata::cache
+}  // namespace strata::peer

@@ -22,7 +22,7 @@
 #include "cache/chunk_source.h"
 #include "net/http_client.h"
 
-namespace strata::cache {
+namespace strata::peer {
 
 struct PeerOptions {
   std::vector<std::string> peers;  // host:port of every cache node, this node's included
@@ -32,26 +32,26 @@ struct PeerOptions {
   std::chrono::milliseconds down_for{5000};  // how long a failed peer is skipped
 };
 
-class PeerSource final : public ChunkSource {
+class PeerSource final : public cache::ChunkSource {
  public:
-  PeerSource(ChunkSource& next, PeerOptions options);
+  PeerSource(cache::ChunkSource& next, PeerOptions options);
 
   Status Read(const ChunkId& id, std::span<uint8_t> out) override;
   bool IsCached(const ChunkId&) override { return false; }
   Result<bool> Warm(const ChunkId& id, std::span<uint8_t> scratch) override;
   void Offer(const ChunkId& id, std::span<const uint8_t> data) override { next_.Offer(id, data); }
-  void CollectStats(std::vector<TierStats>& out) const override;
+  void CollectStats(std::vector<cache::TierStats>& out) const override;
 
  private:
   bool IsDown(const std::string& peer);
   void MarkDown(const std::string& peer);
 
-  ChunkSource& next_;
+  cache::ChunkSource& next_;
   const PeerOptions options_;
   net::HttpClient http_;
   std::mutex mu_;
   std::map<std::string, std::chrono::steady_clock::time_point> down_until_;  // GUARDED_BY(mu_)
-  TierCounters counters_;
+  cache::TierCounters counters_;
 };
 
-}  // namespace strata::cache
+}  // namespace strata::peer
