@@ -1,3 +1,7 @@
+// Over 500 lines on purpose: the event loop (accept, heads, deadlines, caps), the workers and the
+// response writer share one Impl whose invariants (a connection is owned by exactly one of the
+// loop, a worker or the returned queue; every wait is bounded) are easier to check in one file
+// than across three that would each need the whole Impl.
 #include "net/http_server.h"
 
 #include <fcntl.h>
