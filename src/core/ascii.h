@@ -21,4 +21,12 @@ inline bool EqualsIgnoreAsciiCase(std::string_view a, std::string_view b) {
          });
 }
 
+// `s` without the ASCII white space (space, \t, \n, \v, \f, \r) at either end.
+inline std::string_view TrimAsciiSpace(std::string_view s) {
+  auto space = [](char c) { return c == ' ' || (c >= '\t' && c <= '\r'); };
+  while (!s.empty() && space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
 }  // namespace strata

@@ -1,7 +1,6 @@
 #include "net/http_client.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cstring>
 #include <utility>
 
@@ -15,12 +14,6 @@ namespace {
 
 constexpr size_t kMaxErrorBody = 64 * 1024;
 constexpr long kMaxRedirects = 10;
-
-std::string Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return std::string(s);
-}
 
 }  // namespace
 
@@ -123,7 +116,7 @@ struct HttpClient::Transfer {
     size_t colon = line.find(':');
     if (colon != std::string_view::npos) {
       t->response.headers.emplace_back(AsciiLower(line.substr(0, colon)),
-                                       Trim(line.substr(colon + 1)));
+                                       std::string(TrimAsciiSpace(line.substr(colon + 1))));
     }
     return size * count;
   }
@@ -160,7 +153,7 @@ std::string UrlForMessages(std::string_view url) {
 
 Status HttpStatusError(std::string_view what, std::string_view url, const HttpResponse& response) {
   std::string detail = fmt::format("HTTP {}", response.status);
-  std::string body = Trim(response.body.substr(0, 300));
+  std::string body(TrimAsciiSpace(std::string_view(response.body).substr(0, 300)));
   if (!body.empty() && body.find('<') == std::string::npos) detail += ": " + body;
   std::string message = fmt::format("{} {}: {}", what, UrlForMessages(url), detail);
   long s = response.status;

@@ -7,6 +7,7 @@
 
 #include <fmt/core.h>
 
+#include "core/ascii.h"
 #include "core/hmac.h"
 #include "core/split.h"
 
@@ -71,10 +72,8 @@ Result<std::string> ReadSecretFile(const std::string& path) {
   if (!in) return Status::InvalidArgument(fmt::format("cannot read the secret file {}", path));
   std::stringstream buffer;
   buffer << in.rdbuf();
-  std::string secret = buffer.str();
-  auto blank = [](unsigned char c) { return std::isspace(c); };
-  secret.erase(secret.begin(), std::find_if_not(secret.begin(), secret.end(), blank));
-  secret.erase(std::find_if_not(secret.rbegin(), secret.rend(), blank).base(), secret.end());
+  std::string contents = buffer.str();
+  std::string secret(TrimAsciiSpace(contents));
   if (secret.size() < 16) {
     return Status::InvalidArgument(fmt::format(
         "the secret in {} is shorter than 16 bytes (use e.g. `openssl rand -hex 32`)", path));
