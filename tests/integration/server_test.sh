@@ -12,7 +12,11 @@ STRATA=$(realpath "${1:?usage: server_test.sh PATH/TO/strata}")
 source "$(dirname "$(realpath "$0")")/assertions.sh"
 WORK=$(mktemp -d)
 SERVER_PID=
-trap '[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
+# Every child ends with the script (a child left running would keep `wait` and ctest waiting).
+trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
+# No request may hang the script: every curl has a deadline (ctest's timeout says nothing of where).
+curl() { command curl -m 120 "$@"; }
+watchdog 540 "$WORK/serve.log"
 export STRATA_HOME="$WORK/home"
 unset STRATA_META STRATA_STORE STRATA_PEERS
 cd "$WORK"
@@ -169,7 +173,7 @@ same "the file is one of the uploads, whole" 1 "$whole"
 
 # --- an interrupted upload leaves nothing ---------------------------------------------------------------------
 head -c 50000000 /dev/urandom >slow.bin
-curl -s -o /dev/null -X PUT "${W[@]}" -T slow.bin --limit-rate 5M "$URL/v1/volumes/weights/files/cut.bin" &
+command curl -m 120 -s -o /dev/null -X PUT "${W[@]}" -T slow.bin --limit-rate 5M "$URL/v1/volumes/weights/files/cut.bin" &
 cutter=$!
 sleep 1; kill "$cutter"; wait "$cutter" 2>/dev/null || true
 sleep 0.5
