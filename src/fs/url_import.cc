@@ -1,9 +1,10 @@
 #include "fs/url_import.h"
 
-#include <charconv>
+#include <optional>
 
 #include <fmt/core.h>
 
+#include "core/parse_integer.h"
 #include "fs/stream_writer.h"
 
 namespace strata::fs {
@@ -30,11 +31,10 @@ Result<meta::Attr> ImportUrl(Volume& volume, ThreadPool& pool, net::HttpClient& 
     return net::HttpStatusError("GET", url, response);
   }
   if (std::optional<std::string> length = response.Header("content-length")) {
-    uint64_t expected = 0;
-    auto [end, ec] = std::from_chars(length->data(), length->data() + length->size(), expected);
-    if (ec == std::errc() && end == length->data() + length->size() && expected != writer.bytes()) {
+    std::optional<uint64_t> expected = ParseInteger<uint64_t>(*length);
+    if (expected && *expected != writer.bytes()) {
       return Status::IOError(fmt::format("GET {}: {} bytes announced, {} received",
-                                         net::UrlForMessages(url), expected, writer.bytes()));
+                                         net::UrlForMessages(url), *expected, writer.bytes()));
     }
   }
   ASSIGN_OR_RETURN(meta::Attr attr, writer.Commit(path, 0644, /*make_parents=*/true));

@@ -2,10 +2,11 @@
 
 #include <algorithm>
 #include <cctype>
-#include <charconv>
+#include <optional>
 
 #include "core/ascii.h"
 #include "core/hex.h"
+#include "core/parse_integer.h"
 
 namespace strata::net {
 namespace {
@@ -37,9 +38,9 @@ HeadParse Refuse(int status, std::string reason) {
 }
 
 bool ParseDecimal(std::string_view s, uint64_t& out) {
-  if (s.empty() || s.size() > 19) return false;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  return ec == std::errc() && end == s.data() + s.size();
+  std::optional<uint64_t> value = s.size() > 19 ? std::nullopt : ParseInteger<uint64_t>(s);
+  if (value) out = *value;
+  return value.has_value();
 }
 
 // Splits a comma-separated header value into its trimmed, non-empty elements.
@@ -300,16 +301,15 @@ void ChunkedDecoder::Step(char c) {
       std::string_view size = line_;
       if (!size.empty() && size.back() == '\r') size.remove_suffix(1);
       size = TrimOws(size.substr(0, size.find(';')));
-      uint64_t n = 0;
-      auto [end, ec] = std::from_chars(size.data(), size.data() + size.size(), n, 16);
-      if (size.empty() || size.size() > 15 || ec != std::errc() ||
-          end != size.data() + size.size()) {
+      std::optional<uint64_t> n =
+          size.size() > 15 ? std::nullopt : ParseInteger<uint64_t>(size, 16);
+      if (!n) {
         state_ = State::kError;
         return;
       }
       line_.clear();
-      left_ = n;
-      state_ = n == 0 ? State::kTrailer : State::kData;
+      left_ = *n;
+      state_ = *n == 0 ? State::kTrailer : State::kData;
       return;
     }
     case State::kDataCr:

@@ -18,18 +18,19 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
-#include <charconv>
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 #include <unordered_map>
 
 #include <fmt/core.h>
 
+#include "core/parse_integer.h"
 #include "core/posix.h"
 
 namespace strata::net {
@@ -299,14 +300,12 @@ Result<std::pair<std::string, int>> ParseHostPort(std::string_view text, std::st
     host = host.substr(1, host.size() - 2);
   }
   std::string_view digits = text.substr(colon + 1);
-  int port = -1;
-  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
-  if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size() || port < 0 ||
-      port > 65535) {
+  std::optional<int> port = ParseInteger<int>(digits);
+  if (!port || *port < 0 || *port > 65535) {
     return Status::InvalidArgument(
         fmt::format("{} '{}': the port must be a number in 0..65535", what, text));
   }
-  return std::make_pair(host, port);
+  return std::make_pair(host, *port);
 }
 
 Status HttpServer::Bind(const std::string& host, int port) {

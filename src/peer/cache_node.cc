@@ -1,11 +1,12 @@
 #include "peer/cache_node.h"
 
-#include <charconv>
+#include <optional>
 #include <vector>
 
 #include <fmt/core.h>
 
 #include "core/clock.h"
+#include "core/parse_integer.h"
 #include "peer/peer_protocol.h"
 
 namespace strata::peer {
@@ -80,10 +81,7 @@ void CacheNode::Handle(const net::Request& req, net::Response& res) {
   constexpr std::string_view kChunks = "/v1/chunks/";
   Result<ChunkId> id = ChunkId::FromHex(std::string_view(req.path()).substr(kChunks.size()));
   std::string number = req.Param("length");
-  uint64_t length = 0;
-  if (std::from_chars(number.data(), number.data() + number.size(), length).ec != std::errc()) {
-    length = 0;
-  }
+  uint64_t length = ParseInteger<uint64_t>(number).value_or(0);
   if (!id.ok() || length == 0 || length > kMaxChunkBytes) {
     return Text(res, 404, "GET /v1/chunks/<id>?length=N or /v1/status");
   }

@@ -1,14 +1,15 @@
 #include "peer/peer_protocol.h"
 
 #include <algorithm>
-#include <charconv>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include <fmt/core.h>
 
 #include "core/ascii.h"
 #include "core/hmac.h"
+#include "core/parse_integer.h"
 #include "core/split.h"
 
 namespace strata::peer {
@@ -38,12 +39,10 @@ Result<std::vector<std::string>> ParsePeers(std::string_view text) {
   if (peers.empty()) return Status::InvalidArgument("--peers: no peer given (host:port,…)");
   for (const std::string& peer : peers) {
     size_t colon = peer.rfind(':');
-    int port = 0;
-    bool ok = colon != std::string::npos && colon > 0 &&
-              std::from_chars(peer.data() + colon + 1, peer.data() + peer.size(), port).ec ==
-                  std::errc() &&
-              port > 0 && port < 65536;
-    if (!ok) {
+    std::optional<int> port = colon == std::string::npos || colon == 0
+                                  ? std::nullopt
+                                  : ParseInteger<int>(std::string_view(peer).substr(colon + 1));
+    if (!port || *port <= 0 || *port >= 65536) {
       return Status::InvalidArgument(fmt::format("--peers: '{}' is not host:port", peer));
     }
   }
@@ -97,9 +96,9 @@ bool VerifyRequest(std::string_view secret, std::string_view path, std::string_v
                    std::string_view time, int64_t now_unix_seconds) {
   constexpr std::string_view kScheme = "Strata-HMAC ";
   if (!authorization.starts_with(kScheme)) return false;
-  int64_t t = 0;
-  if (std::from_chars(time.data(), time.data() + time.size(), t).ec != std::errc()) return false;
-  if (t < now_unix_seconds - kMaxClockSkewSeconds || t > now_unix_seconds + kMaxClockSkewSeconds) {
+  std::optional<int64_t> t = ParseInteger<int64_t>(time);
+  if (!t || *t < now_unix_seconds - kMaxClockSkewSeconds ||
+      *t > now_unix_seconds + kMaxClockSkewSeconds) {
     return false;
   }
   return ConstantTimeEquals(authorization.substr(kScheme.size()),

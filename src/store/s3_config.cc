@@ -1,11 +1,12 @@
 #include "store/s3_config.h"
 
-#include <charconv>
 #include <cstdlib>
 #include <map>
+#include <optional>
 
 #include <fmt/core.h>
 
+#include "core/parse_integer.h"
 #include "net/url.h"
 
 namespace strata::store {
@@ -17,13 +18,12 @@ std::string Getenv(const char* name) {
 }
 
 Result<int64_t> ParsePositive(std::string_view name, std::string_view value, std::string_view url) {
-  int64_t n = 0;
-  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
-  if (ec != std::errc() || end != value.data() + value.size() || n <= 0) {
+  std::optional<int64_t> n = ParseInteger<int64_t>(value);
+  if (!n || *n <= 0) {
     return Status::InvalidArgument(
         fmt::format("store URL '{}': {}={} is not a positive number", url, name, value));
   }
-  return n;
+  return *n;
 }
 
 }  // namespace

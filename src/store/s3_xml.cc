@@ -1,9 +1,11 @@
 #include "store/s3_xml.h"
 
-#include <charconv>
 #include <ctime>
+#include <optional>
 
 #include <fmt/core.h>
+
+#include "core/parse_integer.h"
 
 namespace strata::store {
 
@@ -90,13 +92,11 @@ std::string XmlUnescape(std::string_view text) {
     } else if (entity.starts_with('#') && entity.size() > 1) {
       bool hex = entity[1] == 'x' || entity[1] == 'X';
       std::string_view digits = entity.substr(hex ? 2 : 1);
-      uint32_t cp = 0;
-      auto [end, ec] =
-          std::from_chars(digits.data(), digits.data() + digits.size(), cp, hex ? 16 : 10);
-      if (ec != std::errc() || end != digits.data() + digits.size() || cp > 0x10FFFF) {
+      std::optional<uint32_t> cp = ParseInteger<uint32_t>(digits, hex ? 16 : 10);
+      if (!cp || *cp > 0x10FFFF) {
         out.append(text.substr(i, semi - i + 1));
       } else {
-        AppendUtf8(cp, out);
+        AppendUtf8(*cp, out);
       }
     } else {
       out.append(text.substr(i, semi - i + 1));

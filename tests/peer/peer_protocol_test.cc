@@ -54,7 +54,7 @@ TEST(PeerProtocolTest, AddingAPeerMovesAboutOneNthAndOnlyToIt) {
 TEST(PeerProtocolTest, ParsesPeers) {
   EXPECT_EQ(ParsePeers("n2:7070,n1:7070,n2:7070").value(),
             (std::vector<std::string>{"n1:7070", "n2:7070"}));
-  for (const char* bad : {"", "n1", "n1:", "n1:x", ":7070", "n1:70000"}) {
+  for (const char* bad : {"", "n1", "n1:", "n1:x", ":7070", "n1:70000", "n1:70x", "n1: 70"}) {
     EXPECT_FALSE(ParsePeers(bad).ok()) << bad;
   }
 }
