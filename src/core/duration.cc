@@ -5,6 +5,8 @@
 
 #include <fmt/core.h>
 
+#include "core/parse_integer.h"
+
 namespace strata {
 
 Result<int64_t> ParseDuration(std::string_view text) {
@@ -15,7 +17,7 @@ Result<int64_t> ParseDuration(std::string_view text) {
   size_t digits = 0;
   while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
   if (digits == 0 || digits > 12) return bad();
-  int64_t value = std::stoll(std::string(text.substr(0, digits)));
+  int64_t value = *ParseInteger<int64_t>(text.substr(0, digits));  // at most 12 digits
   std::string_view unit = text.substr(digits);
   int64_t scale;
   if (unit.empty() || unit == "s")

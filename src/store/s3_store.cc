@@ -10,6 +10,7 @@
 
 #include "core/chunk_id.h"
 #include "core/clock.h"
+#include "core/parse_integer.h"
 #include "net/http_client.h"
 #include "net/url.h"
 #include "store/s3_xml.h"
@@ -175,8 +176,14 @@ struct S3Store::Impl {
         if (!key.starts_with(key_prefix)) continue;
         ObjectInfo info;
         info.key = key.substr(key_prefix.size());
-        info.size_bytes =
-            std::strtoull(XmlText(contents, "Size").value_or("0").c_str(), nullptr, 10);
+        std::optional<uint64_t> size =
+            ParseInteger<uint64_t>(XmlText(contents, "Size").value_or(""));
+        if (!size) {
+          // Not taken as 0: gc and fsck decide on these sizes.
+          return Status::IOError(
+              fmt::format("LIST {}: the listing gives '{}' no valid Size", full_prefix, key));
+        }
+        info.size_bytes = *size;
         if (Result<int64_t> t = ParseIso8601(XmlText(contents, "LastModified").value_or(""));
             t.ok()) {
           info.mtime_ns = *t;
