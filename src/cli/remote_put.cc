@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <condition_variable>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -160,27 +159,11 @@ Status PutFileOnce(const RemotePut& put, ApiClient& api, ThreadPool& pool, const
     return Status::IOError("the server's upload session is malformed");
   const uint64_t parts = DivRoundUp(size, part_size);
 
-  TaskGroup group(pool);
+  // At most parallel_parts parts read into memory at once.
+  TaskGroup group(pool, std::max<size_t>(1, put.parallel_parts));
   std::mutex mu;
-  size_t running = 0;
-  std::condition_variable slot;
   for (uint64_t n = 0; n < parts && !group.failed(); ++n) {
-    {
-      std::unique_lock lock(mu);
-      slot.wait(lock, [&] { return running < put.parallel_parts; });
-      ++running;
-    }
     group.Run([&, n]() -> Status {
-      struct Release {
-        std::mutex& mu;
-        size_t& running;
-        std::condition_variable& slot;
-        ~Release() {
-          std::lock_guard lock(mu);
-          --running;
-          slot.notify_all();
-        }
-      } release{mu, running, slot};
       uint64_t offset = n * part_size;
       uint64_t length = std::min(part_size, size - offset);
       std::vector<uint8_t> buffer(length);

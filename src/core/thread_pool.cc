@@ -50,7 +50,8 @@ TaskGroup::~TaskGroup() { (void)Wait(); }
 
 void TaskGroup::Run(std::function<Status()> task) {
   {
-    std::lock_guard lock(mu_);
+    std::unique_lock lock(mu_);
+    slot_cv_.wait(lock, [this] { return max_in_flight_ == 0 || pending_ < max_in_flight_; });
     ++pending_;
   }
   pool_.Submit([this, task = std::move(task)] {
@@ -76,6 +77,7 @@ void TaskGroup::Finish(Status status) {
     first_error_ = std::move(status);
     failed_.store(true, std::memory_order_relaxed);
   }
+  if (max_in_flight_ != 0) slot_cv_.notify_one();
   if (--pending_ == 0) done_cv_.notify_all();
 }
 

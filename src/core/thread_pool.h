@@ -45,9 +45,13 @@ class ThreadPool {
 // Runs Status-returning tasks on a pool; Wait() returns the first error. Once a task has failed,
 // tasks that have not started yet are skipped, so a failing batch stops quickly. Thread-safe; the
 // destructor waits for the tasks still running (they may reference the caller's stack).
+// With `max_in_flight`, Run blocks while that many tasks are queued or running (a skipped task
+// gives its place back like a finished one), so a producer never holds more than that many
+// buffers; a bounded group must then be fed from outside its own tasks.
 class TaskGroup {
  public:
-  explicit TaskGroup(ThreadPool& pool) : pool_(pool) {}
+  explicit TaskGroup(ThreadPool& pool, size_t max_in_flight = 0)
+      : pool_(pool), max_in_flight_(max_in_flight) {}
   ~TaskGroup();
   TaskGroup(const TaskGroup&) = delete;
   TaskGroup& operator=(const TaskGroup&) = delete;
@@ -61,8 +65,10 @@ class TaskGroup {
   void Finish(Status status);
 
   ThreadPool& pool_;
+  const size_t max_in_flight_;  // 0: no bound
   std::mutex mu_;
   std::condition_variable done_cv_;
+  std::condition_variable slot_cv_;
   size_t pending_ = 0;  // GUARDED_BY(mu_)
   Status first_error_;  // GUARDED_BY(mu_)
   std::atomic<bool> failed_{false};
