@@ -44,7 +44,7 @@ start_server
 # code METHOD PATH [curl args…]: the HTTP status; the body goes to $WORK/body.
 code() {
   local method=$1 path=$2; shift 2
-  curl -s -m 120 -o "$WORK/body" -w '%{http_code}' -X "$method" "$@" "$URL$path"
+  curl -s -o "$WORK/body" -w '%{http_code}' -X "$method" "$@" "$URL$path"
 }
 as() { echo "-H" "Authorization: Bearer $1"; }  # as TOKEN: the header
 A=(-H "Authorization: Bearer $ADMIN")
@@ -173,6 +173,7 @@ same "the file is one of the uploads, whole" 1 "$whole"
 
 # --- an interrupted upload leaves nothing ---------------------------------------------------------------------
 head -c 50000000 /dev/urandom >slow.bin
+# `command`: the job must be curl itself, so that killing it cuts the upload (a function would run in a subshell).
 command curl -m 120 -s -o /dev/null -X PUT "${W[@]}" -T slow.bin --limit-rate 5M "$URL/v1/volumes/weights/files/cut.bin" &
 cutter=$!
 sleep 1; kill "$cutter"; wait "$cutter" 2>/dev/null || true
