@@ -23,11 +23,6 @@ std::vector<uint8_t>& ScratchBuffer(uint64_t size) {
 
 }  // namespace
 
-struct BucketView::Flight {
-  bool done = false;  // GUARDED_BY(mu_)
-  Status status;      // GUARDED_BY(mu_)
-};
-
 BucketView::BucketView(store::S3Store& bucket, cache::Tiers& tiers, cache::PieceIndex& index,
                        ThreadPool& pool, BucketOptions options)
     : bucket_(bucket),
@@ -39,7 +34,7 @@ BucketView::BucketView(store::S3Store& bucket, cache::Tiers& tiers, cache::Piece
 
 BucketView::~BucketView() {
   std::unique_lock lock(mu_);
-  flight_done_.wait(lock, [&] { return background_ == 0; });
+  background_done_.wait(lock, [&] { return background_ == 0; });
 }
 
 Result<std::shared_ptr<const std::vector<Entry>>> BucketView::List(const std::string& dir) {
@@ -153,28 +148,10 @@ Status BucketView::Fetch(const ObjectVersion& object, size_t index, const ChunkI
 Status BucketView::ReadPiece(const ObjectVersion& object, size_t index, std::span<uint8_t> out) {
   ChunkId name = NameOf(object, index);
   if (ReadCached(name, out)) return Status::OK();
-  std::unique_lock lock(mu_);
-  auto it = flights_.find(name);
-  if (it != flights_.end()) {
-    std::shared_ptr<Flight> flight = it->second;
-    flight_done_.wait(lock, [&] { return flight->done; });
-    Status status = flight->status;
-    lock.unlock();
-    if (!status.ok()) return status;
-    if (ReadCached(name, out)) return Status::OK();
-    return Fetch(object, index, name, out);  // evicted in between: rare, fetch again
-  }
-  auto flight = std::make_shared<Flight>();
-  flights_.emplace(name, flight);
-  lock.unlock();
-  Status status = Fetch(object, index, name, out);
-  lock.lock();
-  flight->done = true;
-  flight->status = status;
-  flights_.erase(name);
-  lock.unlock();
-  flight_done_.notify_all();
-  return status;
+  auto [status, led] = fetching_.Do(name, [&] { return Fetch(object, index, name, out); });
+  if (led || !status.ok()) return status;
+  if (ReadCached(name, out)) return Status::OK();
+  return Fetch(object, index, name, out);  // evicted in between: rare, fetch again
 }
 
 void BucketView::ReadAhead(const ObjectVersion& object, size_t first, size_t count) {
@@ -183,8 +160,9 @@ void BucketView::ReadAhead(const ObjectVersion& object, size_t first, size_t cou
     ChunkId name = NameOf(object, i);
     {
       std::lock_guard lock(mu_);
-      if (queued_.contains(name) || flights_.contains(name)) continue;
+      if (queued_.contains(name)) continue;
     }
+    if (fetching_.InFlight(name)) continue;
     if (IsCached(name)) continue;
     {
       std::lock_guard lock(mu_);
@@ -200,7 +178,7 @@ void BucketView::ReadAhead(const ObjectVersion& object, size_t first, size_t cou
         queued_.erase(name);
         --background_;
       }
-      flight_done_.notify_all();
+      background_done_.notify_all();
     });
   }
 }

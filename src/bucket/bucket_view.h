@@ -20,11 +20,11 @@
 #include <set>
 #include <span>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "cache/piece_index.h"
 #include "cache/tiers.h"
+#include "core/single_flight.h"
 #include "core/thread_pool.h"
 #include "fs/transfer_stats.h"
 #include "store/s3_store.h"
@@ -94,8 +94,6 @@ class BucketView {
     std::chrono::steady_clock::time_point at;
     std::shared_ptr<const std::vector<Entry>> entries;
   };
-  struct Flight;
-
   ChunkId NameOf(const ObjectVersion& object, size_t index) const;
   // From the cache only; false on a miss.
   bool ReadCached(const ChunkId& name, std::span<uint8_t> out);
@@ -111,11 +109,11 @@ class BucketView {
   const std::string source_;  // the bucket's URL, part of every piece's name
 
   std::mutex mu_;
-  std::condition_variable flight_done_;
-  std::map<std::string, Listing> listings_;                                    // GUARDED_BY(mu_)
-  std::unordered_map<ChunkId, std::shared_ptr<Flight>, ChunkIdHash> flights_;  // GUARDED_BY(mu_)
-  std::set<ChunkId> queued_;  // read-ahead not yet done. GUARDED_BY(mu_)
-  size_t background_ = 0;     // read-ahead tasks running or queued. GUARDED_BY(mu_)
+  std::condition_variable background_done_;
+  std::map<std::string, Listing> listings_;  // GUARDED_BY(mu_)
+  std::set<ChunkId> queued_;                 // read-ahead not yet done. GUARDED_BY(mu_)
+  size_t background_ = 0;                    // read-ahead tasks running or queued. GUARDED_BY(mu_)
+  SingleFlight<ChunkId, Status, ChunkIdHash> fetching_;
 };
 
 }  // namespace strata::bucket

@@ -27,60 +27,44 @@ void MemoryCache::Insert(const ChunkId& id, Bytes data) {
 }
 
 Status MemoryCache::Read(const ChunkId& id, std::span<uint8_t> out) {
-  std::shared_ptr<Flight> flight;
-  bool leader = false;
-  {
-    std::unique_lock lock(mu_);
-    if (Bytes data = Lookup(id)) {
-      lock.unlock();
-      if (data->size() != out.size()) {
-        return Status::Internal(
-            fmt::format("chunk {} is {} bytes, not {}", id.Hex(), data->size(), out.size()));
-      }
-      std::memcpy(out.data(), data->data(), out.size());
-      counters_.Hit(out.size());
-      return Status::OK();
+  auto copy_out = [&](const Bytes& data) {
+    if (data->size() != out.size()) {
+      return Status::Internal(
+          fmt::format("chunk {} is {} bytes, not {}", id.Hex(), data->size(), out.size()));
     }
-    auto [it, inserted] = flights_.try_emplace(id);
-    if (inserted) it->second = std::make_shared<Flight>();
-    flight = it->second;
-    leader = inserted;
-    if (!leader) {
-      ++flight->waiters;
-      flight_done_.wait(lock, [&] { return flight->done; });
-      if (!flight->status.ok()) return flight->status;
-      if (flight->data->size() != out.size()) {
-        return Status::Internal(fmt::format("chunk {} is {} bytes, not {}", id.Hex(),
-                                            flight->data->size(), out.size()));
-      }
-      counters_.Hit(out.size());
-      lock.unlock();
-      std::memcpy(out.data(), flight->data->data(), out.size());
-      return Status::OK();
+    std::memcpy(out.data(), data->data(), out.size());
+    counters_.Hit(out.size());
+    return Status::OK();
+  };
+  for (;;) {
+    Bytes cached;
+    {
+      std::lock_guard lock(mu_);
+      cached = Lookup(id);
     }
+    if (cached) return copy_out(cached);
+    auto [fetched, led] = fetching_.Do(id, [&] { return FetchInto(id, out); });
+    if (led || !fetched.status.ok()) return fetched.status;
+    if (fetched.data) return copy_out(fetched.data);
+    // The leader shared nothing (it saw no waiter yet, and the chunk is larger than the cache):
+    // try again, as the leader of a new fetch if nobody else is.
   }
+}
+
+MemoryCache::Fetched MemoryCache::FetchInto(const ChunkId& id, std::span<uint8_t> out) {
   // The leader fetches into the caller's buffer, then shares a copy if anyone wants one (a
   // waiter, or the cache): copying 4 MiB that nobody reads again costs more than the read.
   Status status = next_.Read(id, out);
-  Bytes data;
-  if (status.ok()) {
-    counters_.Fetched(out.size());
-  } else {
+  if (!status.ok()) {
     counters_.Failed();
+    return Fetched{status, nullptr};
   }
-  {
-    std::lock_guard lock(mu_);
-    if (status.ok() && (flight->waiters > 0 || out.size() <= capacity_bytes_)) {
-      data = std::make_shared<const std::vector<uint8_t>>(out.begin(), out.end());
-      Insert(id, data);
-    }
-    flight->done = true;
-    flight->status = status;
-    flight->data = std::move(data);
-    flights_.erase(id);
-  }
-  flight_done_.notify_all();
-  return status;
+  counters_.Fetched(out.size());
+  if (fetching_.Waiting(id) == 0 && out.size() > capacity_bytes_) return Fetched{status, nullptr};
+  auto data = std::make_shared<const std::vector<uint8_t>>(out.begin(), out.end());
+  std::lock_guard lock(mu_);
+  Insert(id, data);
+  return Fetched{status, std::move(data)};
 }
 
 bool MemoryCache::IsCached(const ChunkId& id) {

@@ -4,7 +4,6 @@
 // readers of a cold chunk cost one fetch even when the cache holds nothing (capacity 0).
 #pragma once
 
-#include <condition_variable>
 #include <list>
 #include <memory>
 #include <mutex>
@@ -12,6 +11,7 @@
 #include <vector>
 
 #include "cache/chunk_source.h"
+#include "core/single_flight.h"
 
 namespace strata::cache {
 
@@ -32,13 +32,13 @@ class MemoryCache final : public ChunkSource {
     ChunkId id;
     Bytes data;
   };
-  struct Flight {
-    bool done = false;  // GUARDED_BY(mu_)
-    int waiters = 0;    // GUARDED_BY(mu_)
-    Status status;      // GUARDED_BY(mu_)
-    Bytes data;         // GUARDED_BY(mu_)
+  struct Fetched {
+    Status status;
+    Bytes data;  // null when nobody waited and the chunk does not fit the cache
   };
 
+  // The leader's fetch from the tier below, into `out`; shared with waiters and the cache.
+  Fetched FetchInto(const ChunkId& id, std::span<uint8_t> out);
   // The cached bytes of `id`, moved to the front; null if absent. REQUIRES: mu_ held.
   Bytes Lookup(const ChunkId& id);
   void Insert(const ChunkId& id, Bytes data);  // REQUIRES: mu_ held
@@ -46,11 +46,10 @@ class MemoryCache final : public ChunkSource {
   ChunkSource& next_;
   const uint64_t capacity_bytes_;
   mutable std::mutex mu_;
-  std::condition_variable flight_done_;
   std::list<Entry> lru_;  // front: most recent. GUARDED_BY(mu_)
   std::unordered_map<ChunkId, std::list<Entry>::iterator, ChunkIdHash> index_;  // GUARDED_BY(mu_)
-  std::unordered_map<ChunkId, std::shared_ptr<Flight>, ChunkIdHash> flights_;   // GUARDED_BY(mu_)
   uint64_t held_bytes_ = 0;                                                     // GUARDED_BY(mu_)
+  SingleFlight<ChunkId, Fetched, ChunkIdHash> fetching_;
   TierCounters counters_;
 };
 

@@ -22,32 +22,13 @@ Result<ChunkId> ChunkIdFromKey(std::string_view key) {
 }
 
 Result<PutChunkResult> ChunkStore::Store(const ChunkId& id, std::span<const uint8_t> data) {
-  std::shared_ptr<InFlight> mine;
-  {
-    std::unique_lock lock(mu_);
-    auto it = in_flight_.find(id);
-    if (it != in_flight_.end()) {
-      std::shared_ptr<InFlight> theirs = it->second;
-      done_cv_.wait(lock, [&] { return theirs->done; });
-      if (theirs->ok) return PutChunkResult{id, false};
-      // Their attempt failed: make our own below, without claiming the slot.
-    } else {
-      mine = std::make_shared<InFlight>();
-      in_flight_.emplace(id, mine);
-    }
+  auto [stored, led] = storing_.Do(id, [&] { return StoreIfMissing(id, data); });
+  if (!led) {
+    if (stored.ok()) return PutChunkResult{id, false};
+    stored = StoreIfMissing(id, data);  // their attempt failed: make our own
   }
-  Result<bool> uploaded = StoreIfMissing(id, data);
-  if (mine) {
-    {
-      std::lock_guard lock(mu_);
-      mine->done = true;
-      mine->ok = uploaded.ok();
-      in_flight_.erase(id);
-    }
-    done_cv_.notify_all();
-  }
-  if (!uploaded.ok()) return uploaded.status();
-  return PutChunkResult{id, *uploaded};
+  if (!stored.ok()) return stored.status();
+  return PutChunkResult{id, *stored};
 }
 
 Result<bool> ChunkStore::StoreIfMissing(const ChunkId& id, std::span<const uint8_t> data) {

@@ -6,15 +6,12 @@
 // Thread-safe (as the ObjectStore below it).
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
-#include <memory>
-#include <mutex>
 #include <span>
 #include <string>
-#include <unordered_map>
 
 #include "core/chunk_id.h"
+#include "core/single_flight.h"
 #include "store/object_store.h"
 
 namespace strata::store {
@@ -53,16 +50,8 @@ class ChunkStore {
   // Head, then Put if missing (or damaged).
   Result<bool> StoreIfMissing(const ChunkId& id, std::span<const uint8_t> data);
 
-  struct InFlight {
-    bool done = false;  // GUARDED_BY(mu_)
-    bool ok = false;    // GUARDED_BY(mu_)
-  };
-
   ObjectStore& objects_;
-  std::mutex mu_;
-  std::condition_variable done_cv_;
-  std::unordered_map<ChunkId, std::shared_ptr<InFlight>, ChunkIdHash>
-      in_flight_;  // GUARDED_BY(mu_)
+  SingleFlight<ChunkId, Result<bool>, ChunkIdHash> storing_;
 };
 
 }  // namespace strata::store
