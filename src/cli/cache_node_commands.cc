@@ -11,6 +11,7 @@
 #include "core/byte_size.h"
 #include "core/clock.h"
 #include "load/json.h"
+#include "load/json_writer.h"
 #include "net/http_client.h"
 #include "peer/cache_node.h"
 #include "peer/peer_protocol.h"
@@ -31,19 +32,17 @@ std::string SecretFile(fs::Session& ctx) {
 std::string StatusJson(const peer::CacheNode& node, cache::Tiers& tiers,
                        const std::string& listen) {
   const peer::CacheNodeCounters& c = node.counters();
-  std::string tiers_json;
+  load::JsonWriter json;
+  json.BeginObject().Field("listen", listen).Field("requests", c.requests.load());
+  json.Field("served_chunks", c.served_chunks.load()).Field("served_bytes", c.served_bytes.load());
+  json.Field("refused", c.refused.load()).Field("not_found", c.not_found.load());
+  json.Field("errors", c.errors.load()).Key("tiers").BeginArray();
   for (const cache::TierStats& t : tiers.Stats()) {
-    tiers_json += fmt::format(
-        "{}{{\"tier\": {}, \"hits\": {}, \"misses\": {}, \"hit_bytes\": {}, \"fetched_bytes\": {}, "
-        "\"errors\": {}, \"held_bytes\": {}}}",
-        tiers_json.empty() ? "" : ", ", load::JsonQuote(t.tier), t.hits, t.misses, t.hit_bytes,
-        t.fetched_bytes, t.errors, t.held_bytes);
+    json.BeginObject().Field("tier", t.tier).Field("hits", t.hits).Field("misses", t.misses);
+    json.Field("hit_bytes", t.hit_bytes).Field("fetched_bytes", t.fetched_bytes);
+    json.Field("errors", t.errors).Field("held_bytes", t.held_bytes).EndObject();
   }
-  return fmt::format(
-      "{{\"listen\": {}, \"requests\": {}, \"served_chunks\": {}, \"served_bytes\": {}, "
-      "\"refused\": {}, \"not_found\": {}, \"errors\": {}, \"tiers\": [{}]}}\n",
-      load::JsonQuote(listen), c.requests.load(), c.served_chunks.load(), c.served_bytes.load(),
-      c.refused.load(), c.not_found.load(), c.errors.load(), tiers_json);
+  return json.EndArray().EndObject().Take() + "\n";
 }
 
 Status Serve(fs::Session& ctx, const NodeArgs& args) {
@@ -101,11 +100,15 @@ Status ShowStatus(fs::Session& ctx, bool as_json) {
     Result<load::JsonValue> json = Status::Unavailable("");
     if (got.ok() && got->status == 200) json = load::ParseJson(got->body);
     if (as_json) {
-      fmt::print("{{\"peer\": {}, \"state\": {}, \"status\": {}}}\n", load::JsonQuote(peer),
-                 load::JsonQuote(json.ok()   ? "up"
-                                 : !got.ok() ? "down"
-                                             : "refused"),
-                 json.ok() ? got->body.substr(0, got->body.find_last_not_of('\n') + 1) : "null");
+      load::JsonWriter line;
+      line.BeginObject().Field("peer", peer);
+      line.Field("state", json.ok() ? "up" : !got.ok() ? "down" : "refused").Key("status");
+      if (json.ok()) {
+        line.Raw(got->body.substr(0, got->body.find_last_not_of('\n') + 1));
+      } else {
+        line.Null();
+      }
+      fmt::print("{}\n", line.EndObject().Take());
       continue;
     }
     if (!json.ok()) {

@@ -17,6 +17,7 @@
 #include "core/posix.h"
 #include "core/round.h"
 #include "load/json.h"
+#include "load/json_writer.h"
 #include "net/http_client.h"
 
 namespace strata::cli {
@@ -145,11 +146,14 @@ Status PutFileOnce(const RemotePut& put, ApiClient& api, ThreadPool& pool, const
   }
   if (id.empty()) {
     uint64_t wanted = std::max(put.part_bytes, DivRoundUp(size, kMaxParts));
-    ASSIGN_OR_RETURN(
-        load::JsonValue session,
-        api.Call("POST", "/uploads",
-                 fmt::format(R"({{"path": {}, "part_size": {}}})", load::JsonQuote(path), wanted),
-                 201));
+    ASSIGN_OR_RETURN(load::JsonValue session, api.Call("POST", "/uploads",
+                                                       load::JsonWriter()
+                                                           .BeginObject()
+                                                           .Field("path", path)
+                                                           .Field("part_size", wanted)
+                                                           .EndObject()
+                                                           .Take(),
+                                                       201));
     id = StringOf(session, "id");
     part_size = static_cast<uint64_t>(Integer(session, "part_size"));
     std::filesystem::create_directories(put.home + "/uploads");
@@ -193,9 +197,9 @@ Status PutFileOnce(const RemotePut& put, ApiClient& api, ThreadPool& pool, const
       after.st_mtim.tv_sec != st.st_mtim.tv_sec || after.st_mtim.tv_nsec != st.st_mtim.tv_nsec) {
     return Status::Aborted(fmt::format("{} changed during the put; put it again", local));
   }
-  RETURN_IF_ERROR(api.Call("POST", "/uploads/" + id + "/complete",
-                           fmt::format(R"({{"size": {}, "parts": {}}})", size, parts), 201)
-                      .status());
+  std::string complete =
+      load::JsonWriter().BeginObject().Field("size", size).Field("parts", parts).EndObject().Take();
+  RETURN_IF_ERROR(api.Call("POST", "/uploads/" + id + "/complete", complete, 201).status());
   std::filesystem::remove(state);
   ++stats.files_done;
   return Status::OK();

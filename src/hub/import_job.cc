@@ -21,6 +21,7 @@
 #include "fs/get_job.h"
 #include "fs/path.h"
 #include "load/json.h"
+#include "load/json_writer.h"
 
 namespace strata::hub {
 namespace {
@@ -138,20 +139,15 @@ std::string SourceName(const HubRef& ref) { return "hub://" + ref.repo; }
 // The record kept in a snapshot: where it came from and what each file must hash to.
 std::string RecordJson(const HubClient& hub, const HubSnapshot& snapshot,
                        const std::vector<HubFile>& files) {
-  std::string out = "{\n";
-  out += fmt::format("  \"source\": {},\n", load::JsonQuote("hub://" + snapshot.repo));
-  out += fmt::format("  \"endpoint\": {},\n", load::JsonQuote(hub.endpoint()));
-  out += fmt::format("  \"revision\": {},\n", load::JsonQuote(snapshot.revision));
-  out += fmt::format("  \"commit\": {},\n", load::JsonQuote(snapshot.commit));
-  out += "  \"files\": [";
-  for (size_t i = 0; i < files.size(); ++i) {
-    const HubFile& f = files[i];
-    out += fmt::format("{}\n    {{\"path\": {}, \"size\": {}, \"sha256\": {}, \"blob_id\": {}}}",
-                       i ? "," : "", load::JsonQuote(f.path), f.size_bytes,
-                       load::JsonQuote(f.sha256), load::JsonQuote(f.blob_id));
+  load::JsonWriter json(/*indent=*/2);
+  json.BeginObject().Field("source", "hub://" + snapshot.repo).Field("endpoint", hub.endpoint());
+  json.Field("revision", snapshot.revision).Field("commit", snapshot.commit);
+  json.Key("files").BeginArray();
+  for (const HubFile& f : files) {
+    json.BeginObject().Field("path", f.path).Field("size", f.size_bytes);
+    json.Field("sha256", f.sha256).Field("blob_id", f.blob_id).EndObject();
   }
-  out += "\n  ]\n}\n";
-  return out;
+  return json.EndArray().EndObject().Take();
 }
 
 struct Record {

@@ -11,6 +11,7 @@
 
 #include "fs/session.h"
 #include "load/json.h"
+#include "load/json_writer.h"
 #include "meta/types.h"
 #include "net/http_client.h"
 #include "net/http_server.h"

@@ -80,10 +80,10 @@ void ReplyJson(net::Response& res, int code, const std::string& json) {
 }
 
 void ReplyError(net::Response& res, const Status& status) {
-  ReplyJson(
-      res, HttpStatusOf(status),
-      fmt::format(R"({{"error": {{"code": {}, "message": {}}}}})",
-                  load::JsonQuote(CodeName(status.code())), load::JsonQuote(status.message())));
+  load::JsonWriter json;
+  json.BeginObject().Key("error").BeginObject();
+  json.Field("code", CodeName(status.code())).Field("message", status.message());
+  ReplyJson(res, HttpStatusOf(status), json.EndObject().EndObject().Take());
 }
 
 std::optional<meta::TokenInfo> AuthenticateRequest(ApiContext& api, const net::Request& req,
@@ -198,14 +198,12 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Bind(fs::Session& session, ServerO
   // API's error shape.
   http.SetErrorBody([](net::Response& res, std::string_view reason) {
     int status = res.status;
-    ReplyError(res, Status::InvalidArgument(std::string(reason)));
-    res.status = status;
     if (status == 404) {
-      res.SetContent(fmt::format(R"({{"error": {{"code": "NotFound", "message": {}}}}})"
-                                 "\n",
-                                 load::JsonQuote("no such route (see docs/api.md)")),
-                     "application/json");
+      ReplyError(res, Status::NotFound("no such route (see docs/api.md)"));
+    } else {
+      ReplyError(res, Status::InvalidArgument(std::string(reason)));
     }
+    res.status = status;
   });
   // The Files page: static, no token (it asks for one and sends it with every API call).
   for (const WebAsset& asset : WebAssets()) {

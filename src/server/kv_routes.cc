@@ -4,6 +4,7 @@
 
 #include "core/clock.h"
 #include "core/duration.h"
+#include "core/parse_integer.h"
 #include "server/api_context.h"
 
 namespace strata::server {
@@ -12,8 +13,14 @@ namespace {
 using net::Request;
 using net::Response;
 
-std::string Expiry(int64_t expires_ns) {
-  return expires_ns == 0 ? "null" : std::to_string(expires_ns);
+// 0 is "never": null in JSON.
+void WriteExpiry(load::JsonWriter& json, int64_t expires_ns) {
+  json.Key("expires_ns");
+  if (expires_ns == 0) {
+    json.Null();
+  } else {
+    json.Int(expires_ns);
+  }
 }
 
 }  // namespace
@@ -24,26 +31,26 @@ void AddKvRoutes(net::HttpServer& http, ApiContext& api) {
     std::string store = req.matches[1];
     if (!Guard(api, req, res, store, false)) return;
     size_t limit = 1000;
-    try {
-      if (!Param(req, "limit").empty())
-        limit = std::clamp<size_t>(std::stoul(Param(req, "limit")), 1, 10000);
-    } catch (const std::exception&) {
-      return ReplyError(res, Status::InvalidArgument("limit is a number"));
+    if (!Param(req, "limit").empty()) {
+      std::optional<size_t> parsed = ParseInteger<size_t>(Param(req, "limit"));
+      if (!parsed) return ReplyError(res, Status::InvalidArgument("limit is a number"));
+      limit = std::clamp<size_t>(*parsed, 1, 10000);
     }
     Result<std::vector<meta::KvEntry>> keys =
         api.session.meta().KvList(store, Param(req, "after"), limit + 1);
     if (!keys.ok()) return ReplyError(res, keys.status());
-    std::string json = fmt::format(R"({{"store": {}, "keys": [)", load::JsonQuote(store));
+    load::JsonWriter json;
+    json.BeginObject().Field("store", store).Key("keys").BeginArray();
     size_t shown = std::min(keys->size(), limit);
     for (size_t i = 0; i < shown; ++i) {
       const meta::KvEntry& e = (*keys)[i];
-      json += fmt::format(R"({}{{"key": {}, "size": {}, "expires_ns": {}, "updated_ns": {}}})",
-                          i == 0 ? "" : ", ", load::JsonQuote(e.key), e.value_bytes,
-                          Expiry(e.expires_ns), e.updated_ns);
+      json.BeginObject().Field("key", e.key).Field("size", e.value_bytes);
+      WriteExpiry(json, e.expires_ns);
+      json.Field("updated_ns", e.updated_ns).EndObject();
     }
-    json += "]";
-    if (keys->size() > limit) json += R"(, "next": )" + load::JsonQuote((*keys)[limit - 1].key);
-    ReplyJson(res, 200, json + "}");
+    json.EndArray();
+    if (keys->size() > limit) json.Field("next", (*keys)[limit - 1].key);
+    ReplyJson(res, 200, json.EndObject().Take());
   });
   // The value's bytes as they were set.
   http.Get("/v1/kv/([^/]+)/(.+)", [&api](const Request& req, Response& res) {
@@ -51,7 +58,8 @@ void AddKvRoutes(net::HttpServer& http, ApiContext& api) {
     if (!Guard(api, req, res, store, false)) return;
     Result<meta::KvEntry> entry = api.session.meta().KvGet(store, std::string(req.matches[2]));
     if (!entry.ok()) return ReplyError(res, entry.status());
-    if (entry->expires_ns != 0) res.SetHeader("X-Strata-Expires-Ns", Expiry(entry->expires_ns));
+    if (entry->expires_ns != 0)
+      res.SetHeader("X-Strata-Expires-Ns", std::to_string(entry->expires_ns));
     res.SetContent(entry->value, "application/octet-stream");
   });
   // The body is the value; ?ttl=90s|15m|1h sets an expiry.
@@ -69,10 +77,11 @@ void AddKvRoutes(net::HttpServer& http, ApiContext& api) {
     if (!value) return;
     Status set = api.session.meta().KvSet(store, std::string(req.matches[2]), *value, expires_ns);
     if (!set.ok()) return ReplyError(res, set);
-    ReplyJson(res, 200,
-              fmt::format(R"({{"store": {}, "key": {}, "size": {}, "expires_ns": {}}})",
-                          load::JsonQuote(store), load::JsonQuote(req.matches[2].str()),
-                          value->size(), Expiry(expires_ns)));
+    load::JsonWriter json;
+    json.BeginObject().Field("store", store).Field("key", req.matches[2].str());
+    json.Field("size", value->size());
+    WriteExpiry(json, expires_ns);
+    ReplyJson(res, 200, json.EndObject().Take());
   });
   http.Delete("/v1/kv/([^/]+)/(.+)",
               [&api](const Request& req, Response& res, const net::ContentReader&) {

@@ -8,6 +8,7 @@
 #include "core/clock.h"
 #include "core/digest.h"
 #include "core/duration.h"
+#include "core/parse_integer.h"
 #include "core/round.h"
 #include "fs/path.h"
 #include "fs/stream_writer.h"
@@ -25,20 +26,22 @@ constexpr uint64_t kMaxPartBytes = 5ULL << 30;
 constexpr uint32_t kMaxParts = 100000;
 constexpr int64_t kMaxTtlNanos = 7LL * 24 * 3600 * kNanosPerSecond;
 
+void WritePart(load::JsonWriter& json, uint32_t number, uint64_t size, std::string_view sha256) {
+  json.BeginObject().Field("number", number).Field("size", size).Field("sha256", sha256);
+  json.EndObject();
+}
+
 std::string SessionJson(const meta::UploadInfo& info, const std::vector<meta::UploadPart>* parts) {
-  std::string json =
-      fmt::format(R"({{"id": "{}", "path": {}, "part_size": {}, "max_parts": {}, "expires_ns": {})",
-                  info.id, load::JsonQuote(info.path), info.part_size, kMaxParts, info.expires_ns);
+  load::JsonWriter json;
+  json.BeginObject().Field("id", info.id).Field("path", info.path);
+  json.Field("part_size", info.part_size).Field("max_parts", kMaxParts);
+  json.Field("expires_ns", info.expires_ns);
   if (parts != nullptr) {
-    json += R"(, "parts": [)";
-    for (size_t i = 0; i < parts->size(); ++i) {
-      const meta::UploadPart& p = (*parts)[i];
-      json += fmt::format(R"({}{{"number": {}, "size": {}, "sha256": "{}"}})", i ? ", " : "",
-                          p.number, p.size_bytes, p.sha256);
-    }
-    json += "]";
+    json.Key("parts").BeginArray();
+    for (const meta::UploadPart& p : *parts) WritePart(json, p.number, p.size_bytes, p.sha256);
+    json.EndArray();
   }
-  return json + "}";
+  return json.EndObject().Take();
 }
 
 struct Guarded {
@@ -125,15 +128,12 @@ void ShowSession(ApiContext& api, const Request& req, Response& res) {
 void PutPart(ApiContext& api, const Request& req, Response& res, const net::ContentReader& body) {
   std::optional<Guarded> s = OpenSession(api, req, res, true);
   if (!s) return;
-  uint32_t number = 0;
-  try {
-    unsigned long parsed = std::stoul(req.matches[3]);
-    if (parsed >= kMaxParts) throw std::out_of_range("part");
-    number = static_cast<uint32_t>(parsed);
-  } catch (const std::exception&) {
+  std::optional<uint32_t> parsed = ParseInteger<uint32_t>(req.matches[3].str());
+  if (!parsed || *parsed >= kMaxParts) {
     return ReplyError(
         res, Status::InvalidArgument(fmt::format("a part number is 0..{}", kMaxParts - 1)));
   }
+  const uint32_t number = *parsed;
   StreamingDigest digest = StreamingDigest::Sha256();
   fs::StreamWriter writer(*s->volume, api.session.pool(), api.options.upload_chunks_in_flight);
   Status failed;
@@ -169,9 +169,9 @@ void PutPart(ApiContext& api, const Request& req, Response& res, const net::Cont
   meta::UploadPart part{number, content->size_bytes, sha256, std::move(content->chunks)};
   Status recorded = api.session.meta().PutUploadPart(s->upload.id, part);
   if (!recorded.ok()) return ReplyError(res, recorded);
-  ReplyJson(res, 200,
-            fmt::format(R"({{"number": {}, "size": {}, "sha256": "{}"}})", number, part.size_bytes,
-                        sha256));
+  load::JsonWriter json;
+  WritePart(json, number, part.size_bytes, sha256);
+  ReplyJson(res, 200, json.Take());
 }
 
 void Complete(ApiContext& api, const Request& req, Response& res, const net::ContentReader& body) {
@@ -217,9 +217,9 @@ void Complete(ApiContext& api, const Request& req, Response& res, const net::Con
       s->upload.id, where->parent, where->name, meta::NewNode::File(0644));
   if (!attr.ok()) return ReplyError(res, attr.status());
   api.counters.uploads.fetch_add(1, std::memory_order_relaxed);
-  ReplyJson(res, 201,
-            fmt::format(R"({{"path": {}, "size": {}, "version": {}}})", load::JsonQuote(path),
-                        attr->size_bytes, attr->version));
+  load::JsonWriter json;
+  json.BeginObject().Field("path", path).Field("size", attr->size_bytes);
+  ReplyJson(res, 201, json.Field("version", attr->version).EndObject().Take());
 }
 
 }  // namespace

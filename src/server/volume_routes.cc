@@ -10,6 +10,7 @@
 #include "core/digest.h"
 #include "core/duration.h"
 #include "core/hex.h"
+#include "core/parse_integer.h"
 #include "fs/file_reader.h"
 #include "fs/path.h"
 #include "fs/stream_writer.h"
@@ -50,13 +51,19 @@ std::string IsoTime(int64_t ns) { return Utc(ns, "%Y-%m-%dT%H:%M:%SZ"); }
 std::string HttpDate(int64_t ns) { return Utc(ns, "%a, %d %b %Y %H:%M:%S GMT"); }
 
 // The JSON of the entry at `path` (a normalised volume path: its name is the last component).
+// Its fields only, so that a caller can add its own before closing the object.
+void WriteEntryFields(load::JsonWriter& json, std::string_view path, const meta::Attr& attr) {
+  json.Field("name", fs::BaseName(path)).Field("path", path).Field("type", TypeName(attr.type));
+  json.Field("size", attr.size_bytes).Field("mode", fmt::format("{:04o}", attr.mode));
+  json.Field("mtime", IsoTime(attr.mtime_ns)).Field("mtime_ns", attr.mtime_ns);
+  json.Field("version", attr.version);
+}
+
 std::string EntryJson(std::string_view path, const meta::Attr& attr) {
-  std::string name = fs::BaseName(path);
-  return fmt::format(
-      R"({{"name": {}, "path": {}, "type": "{}", "size": {}, "mode": "{:04o}", "mtime": "{}", )"
-      R"("mtime_ns": {}, "version": {}}})",
-      load::JsonQuote(name), load::JsonQuote(path), TypeName(attr.type), attr.size_bytes, attr.mode,
-      IsoTime(attr.mtime_ns), attr.mtime_ns, attr.version);
+  load::JsonWriter json;
+  json.BeginObject();
+  WriteEntryFields(json, path, attr);
+  return json.EndObject().Take();
 }
 
 // A strong validator of a file's bytes: they are exactly its size and its chunk ids.
@@ -143,10 +150,10 @@ void ListFiles(ApiContext& api, const Request& req, Response& res) {
   Result<std::string> dir = VolumePath(Param(req, "path"));
   if (!dir.ok()) return ReplyError(res, dir.status());
   size_t limit = kDefaultPage;
-  try {
-    if (!Param(req, "limit").empty()) limit = std::stoul(Param(req, "limit"));
-  } catch (const std::exception&) {
-    return ReplyError(res, Status::InvalidArgument("limit is a number"));
+  if (!Param(req, "limit").empty()) {
+    std::optional<size_t> parsed = ParseInteger<size_t>(Param(req, "limit"));
+    if (!parsed) return ReplyError(res, Status::InvalidArgument("limit is a number"));
+    limit = *parsed;
   }
   limit = std::clamp<size_t>(limit, 1, 10000);
   // The cursor is the last path of the previous page, hex-encoded (opaque to clients).
@@ -157,21 +164,21 @@ void ListFiles(ApiContext& api, const Request& req, Response& res) {
   ListPage page;
   Status listed = ListPageOf(*volume, *dir, FlagParam(req, "recursive"), *after, limit, page);
   if (!listed.ok()) return ReplyError(res, listed);
-  std::string json = fmt::format(R"({{"volume": {}, "path": {}, "entries": [)",
-                                 load::JsonQuote(volume->info().name), load::JsonQuote(*dir));
-  for (size_t i = 0; i < page.entries.size(); ++i) {
-    const auto& [path, attr] = page.entries[i];
-    json += (i == 0 ? "" : ", ") + EntryJson(path, attr);
+  load::JsonWriter json;
+  json.BeginObject().Field("volume", volume->info().name).Field("path", *dir);
+  json.Key("entries").BeginArray();
+  for (const auto& [path, attr] : page.entries) {
+    json.BeginObject();
+    WriteEntryFields(json, path, attr);
+    json.EndObject();
   }
-  json += "]";
+  json.EndArray();
   if (page.more) {
-    json += fmt::format(
-        R"(, "next_cursor": "{}")",
-        LowerHex(std::span(reinterpret_cast<const uint8_t*>(page.entries.back().first.data()),
-                           page.entries.back().first.size())));
+    const std::string& last = page.entries.back().first;
+    json.Field("next_cursor",
+               LowerHex(std::span(reinterpret_cast<const uint8_t*>(last.data()), last.size())));
   }
-  json += "}";
-  ReplyJson(res, 200, json);
+  ReplyJson(res, 200, json.EndObject().Take());
 }
 
 void StatFile(ApiContext& api, const Request& req, Response& res) {
@@ -181,12 +188,14 @@ void StatFile(ApiContext& api, const Request& req, Response& res) {
   if (!path.ok()) return ReplyError(res, path.status());
   Result<meta::Attr> attr = volume->Stat(*path);
   if (!attr.ok()) return ReplyError(res, attr.status());
-  std::string json = EntryJson(*path, *attr);
+  load::JsonWriter json;
+  json.BeginObject();
+  WriteEntryFields(json, *path, *attr);
   if (attr->type == meta::FileType::kSymlink) {
     Result<std::string> target = volume->ReadLink(*path);
-    if (target.ok()) json.insert(json.size() - 1, ", \"target\": " + load::JsonQuote(*target));
+    if (target.ok()) json.Field("target", *target);
   }
-  ReplyJson(res, 200, json);
+  ReplyJson(res, 200, json.EndObject().Take());
 }
 
 void Download(ApiContext& api, const Request& req, Response& res) {
@@ -379,9 +388,15 @@ void Fetch(ApiContext& api, const Request& req, Response& res, const net::Conten
   ReplyJson(res, 201, EntryJson(*path, *attr));
 }
 
+void WriteVolume(load::JsonWriter& json, const meta::VolumeInfo& v) {
+  json.BeginObject().Field("name", v.name).Field("chunk_size", v.chunk_size_bytes);
+  json.Field("created", IsoTime(v.created_ns)).EndObject();
+}
+
 std::string VolumeJson(const meta::VolumeInfo& v) {
-  return fmt::format(R"({{"name": {}, "chunk_size": {}, "created": "{}"}})",
-                     load::JsonQuote(v.name), v.chunk_size_bytes, IsoTime(v.created_ns));
+  load::JsonWriter json;
+  WriteVolume(json, v);
+  return json.Take();
 }
 
 }  // namespace
@@ -393,14 +408,12 @@ void AddVolumeRoutes(net::HttpServer& http, ApiContext& api) {
     if (!token) return;
     Result<std::vector<meta::VolumeInfo>> volumes = api.session.meta().ListVolumes();
     if (!volumes.ok()) return ReplyError(res, volumes.status());
-    std::string json = R"({"volumes": [)";
-    bool first = true;
+    load::JsonWriter json;
+    json.BeginObject().Key("volumes").BeginArray();
     for (const meta::VolumeInfo& v : *volumes) {
-      if (!token->volume.empty() && token->volume != v.name) continue;
-      json += (first ? "" : ", ") + VolumeJson(v);
-      first = false;
+      if (token->volume.empty() || token->volume == v.name) WriteVolume(json, v);
     }
-    ReplyJson(res, 200, json + "]}");
+    ReplyJson(res, 200, json.EndArray().EndObject().Take());
   });
   http.Post(
       "/v1/volumes", [&api](const Request& req, Response& res, const net::ContentReader& body) {

@@ -125,6 +125,10 @@ same "list recursively" 200 "$(code GET '/v1/volumes/weights/files?path=/&recurs
 same "every path" "/empty /models /models/m /models/m/model.bin /small.txt" \
   "$(/usr/bin/python3 -c 'import json;print(" ".join(e["path"] for e in json.load(open("body"))["entries"]))')"
 same "the size" 10000001 "$(/usr/bin/python3 -c 'import json;print([e["size"] for e in json.load(open("body"))["entries"] if e["name"]=="model.bin"][0])')"
+# A limit is all digits (std::stoul took a prefix, a sign and spaces).
+for bad in 2abc -1 '%202' 99999999999999999999999; do
+  same "limit=$bad is refused" 400 "$(code GET "/v1/volumes/weights/files?path=/&limit=$bad" "${R[@]}")"
+done
 code GET '/v1/volumes/weights/files?path=/&recursive=1&limit=2' "${R[@]}" >/dev/null
 cursor=$(/usr/bin/python3 -c 'import json;print(json.load(open("body"))["next_cursor"])')
 code GET "/v1/volumes/weights/files?path=/&recursive=1&limit=2&cursor=$cursor" "${R[@]}" >/dev/null
@@ -188,6 +192,7 @@ same "the CLI reads it" hello "$("$STRATA" kv get weights greeting)"
 check "the CLI sets one with a ttl" "$STRATA" kv set weights short "bye" --ttl 1s
 same "kv list" 200 "$(code GET /v1/kv/weights "${R[@]}")"
 same "two keys" "greeting short" "$(/usr/bin/python3 -c 'import json;print(" ".join(k["key"] for k in json.load(open("body"))["keys"]))')"
+same "a kv limit is a number" 400 "$(code GET '/v1/kv/weights?limit=5x' "${R[@]}")"
 sleep 1.2
 same "an expired key" 404 "$(code GET /v1/kv/weights/short "${R[@]}")"
 same "read-only cannot set" 403 "$(code PUT /v1/kv/weights/x "${R[@]}" --data-binary x)"
