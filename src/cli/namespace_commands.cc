@@ -7,6 +7,7 @@
 #include "cli/format.h"
 #include "core/byte_size.h"
 #include "core/clock.h"
+#include "core/parse_integer.h"
 #include "fs/disk_usage.h"
 #include "fs/path.h"
 
@@ -165,14 +166,13 @@ void AddNamespaceCommands(CLI::App& app, fs::Session& ctx, Action& action) {
       ->capture_default_str();
   mkdir_cmd->callback([&ctx, &action, mkdir] {
     action = [&ctx, mkdir]() -> Status {
-      char* end = nullptr;
-      unsigned long mode = std::strtoul(mkdir->mode.c_str(), &end, 8);
-      if (mkdir->mode.empty() || *end != '\0' || mode > 07777) {
+      std::optional<uint32_t> mode = ParseInteger<uint32_t>(mkdir->mode, 8);
+      if (!mode || *mode > 07777) {
         return Status::InvalidArgument(fmt::format("mode '{}' is not octal 0-7777", mkdir->mode));
       }
       ASSIGN_OR_RETURN(auto volume, ctx.OpenVolume(mkdir->volume));
       for (const auto& path : mkdir->paths) {
-        RETURN_IF_ERROR(volume->Mkdir(path, static_cast<uint32_t>(mode), mkdir->parents).status());
+        RETURN_IF_ERROR(volume->Mkdir(path, *mode, mkdir->parents).status());
       }
       return Status::OK();
     };

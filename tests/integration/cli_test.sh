@@ -74,6 +74,10 @@ cmp into/config.json model/config.json && pass || fail "get into a directory"
 # --- mv, cp, rm, mkdir, ln ------------------------------------------------------------------
 check "mkdir" "$STRATA" mkdir weights /models/new
 refuse "mkdir existing" "exists" "$STRATA" mkdir weights /models/new
+for mode in 8 ' 755' 755x 17777 ''; do
+  refuse "mkdir -m '$mode'" "is not octal" "$STRATA" mkdir -m "$mode" weights /models/moded
+done
+check "mkdir -m 0700" "$STRATA" mkdir -m 0700 weights /models/moded
 refuse "mkdir without parents" "no such file" "$STRATA" mkdir weights /a/b/c
 check "mkdir -p" "$STRATA" mkdir weights /a/b/c -p
 check "mkdir -p existing" "$STRATA" mkdir weights /a/b/c -p
