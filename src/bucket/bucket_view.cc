@@ -33,14 +33,14 @@ BucketView::BucketView(store::S3Store& bucket, cache::Tiers& tiers, cache::Piece
       source_(bucket.url()) {}
 
 BucketView::~BucketView() {
-  std::unique_lock lock(mu_);
-  background_done_.wait(lock, [&] { return background_ == 0; });
+  MutexLock lock(mu_);
+  while (background_ != 0) lock.Wait(background_done_);
 }
 
 Result<std::shared_ptr<const std::vector<Entry>>> BucketView::List(const std::string& dir) {
   auto now = std::chrono::steady_clock::now();
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = listings_.find(dir);
     if (it != listings_.end() && now - it->second.at < options_.listing_ttl) {
       return it->second.entries;
@@ -80,7 +80,7 @@ Result<std::shared_ptr<const std::vector<Entry>>> BucketView::List(const std::st
   if (entries->empty() && !marker && !dir.empty()) {
     return Status::NotFound(fmt::format("{}/{}: no such directory", source_, dir));
   }
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   listings_[dir] = Listing{now, entries};
   return std::shared_ptr<const std::vector<Entry>>(entries);
 }
@@ -103,7 +103,7 @@ Result<ObjectVersion> BucketView::Head(const std::string& path) {
 }
 
 void BucketView::Invalidate(const std::string& dir) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   listings_.erase(dir);
 }
 
@@ -159,13 +159,13 @@ void BucketView::ReadAhead(const ObjectVersion& object, size_t first, size_t cou
   for (size_t i = first; i < end; ++i) {
     ChunkId name = NameOf(object, i);
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       if (queued_.contains(name)) continue;
     }
     if (fetching_.InFlight(name)) continue;
     if (IsCached(name)) continue;
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       if (!queued_.insert(name).second) continue;
       ++background_;
     }
@@ -174,7 +174,7 @@ void BucketView::ReadAhead(const ObjectVersion& object, size_t first, size_t cou
       std::vector<uint8_t>& buffer = ScratchBuffer(length);
       (void)ReadPiece(object, i, std::span(buffer.data(), length));  // a reader retries
       {
-        std::lock_guard lock(mu_);
+        MutexLock lock(mu_);
         queued_.erase(name);
         --background_;
       }

@@ -16,7 +16,6 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <span>
 #include <string>
@@ -24,6 +23,7 @@
 
 #include "cache/piece_index.h"
 #include "cache/tiers.h"
+#include "core/mutex.h"
 #include "core/single_flight.h"
 #include "core/thread_pool.h"
 #include "fs/transfer_stats.h"
@@ -108,11 +108,11 @@ class BucketView {
   const BucketOptions options_;
   const std::string source_;  // the bucket's URL, part of every piece's name
 
-  std::mutex mu_;
+  Mutex mu_;
   std::condition_variable background_done_;
-  std::map<std::string, Listing> listings_;  // GUARDED_BY(mu_)
-  std::set<ChunkId> queued_;                 // read-ahead not yet done. GUARDED_BY(mu_)
-  size_t background_ = 0;                    // read-ahead tasks running or queued. GUARDED_BY(mu_)
+  std::map<std::string, Listing> listings_ GUARDED_BY(mu_);
+  std::set<ChunkId> queued_ GUARDED_BY(mu_);  // read-ahead not yet done.
+  size_t background_ GUARDED_BY(mu_) = 0;     // read-ahead tasks running or queued.
   SingleFlight<ChunkId, Status, ChunkIdHash> fetching_;
 };
 

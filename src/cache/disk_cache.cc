@@ -88,7 +88,7 @@ Status DiskCache::Rescan() {
   ::closedir(top);
   std::sort(found.begin(), found.end(),
             [](const Found& a, const Found& b) { return a.mtime_ns < b.mtime_ns; });
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   lru_.clear();
   index_.clear();
   held_bytes_ = 0;
@@ -142,12 +142,12 @@ Status DiskCache::ReadFile(const ChunkId& id, std::span<uint8_t> out) {
   if (!whole || ChunkId::Of(out) != id) {
     ::unlink(path.c_str());
     counters_.dropped_corrupt.fetch_add(1, std::memory_order_relaxed);
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     Forget(id);
     return Status::Corruption(fmt::format("cached chunk {} was damaged; dropped", path));
   }
   ::futimens(fd, nullptr);  // the LRU order a restart rebuilds from
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   Track(id, out.size());
   return Status::OK();
 }
@@ -175,7 +175,7 @@ void DiskCache::Store(const ChunkId& id, std::span<const uint8_t> data) {
   }
   bool rescan = false;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     Track(id, data.size());
     added_since_rescan_ += data.size();
     EvictToCapacity();
@@ -224,7 +224,7 @@ void DiskCache::Offer(const ChunkId& id, std::span<const uint8_t> data) {
 
 Result<uint64_t> DiskCache::Clear() {
   RETURN_IF_ERROR(Rescan());
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   uint64_t freed = held_bytes_;
   for (const Entry& e : lru_) ::unlink(PathOf(e.id).c_str());
   lru_.clear();
@@ -234,7 +234,7 @@ Result<uint64_t> DiskCache::Clear() {
 }
 
 void DiskCache::CollectStats(std::vector<TierStats>& out) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   out.push_back(counters_.Snapshot("disk", index_.size(), held_bytes_, capacity_bytes_));
   next_.CollectStats(out);
 }

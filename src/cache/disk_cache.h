@@ -13,12 +13,12 @@
 
 #include <list>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <unordered_map>
 
 #include "cache/cache_dir_modes.h"
 #include "cache/chunk_source.h"
+#include "core/mutex.h"
 
 namespace strata::cache {
 
@@ -50,9 +50,9 @@ class DiskCache final : public ChunkSource {
   // Stores fetched bytes (best effort) and evicts down to capacity.
   void Store(const ChunkId& id, std::span<const uint8_t> data);
   Status Rescan();
-  void Track(const ChunkId& id, uint64_t size);  // REQUIRES: mu_ held; most recent first
-  void Forget(const ChunkId& id);                // REQUIRES: mu_ held
-  void EvictToCapacity();                        // REQUIRES: mu_ held
+  void Track(const ChunkId& id, uint64_t size) REQUIRES(mu_);  // most recent first
+  void Forget(const ChunkId& id) REQUIRES(mu_);
+  void EvictToCapacity() REQUIRES(mu_);
 
   struct Entry {
     ChunkId id;
@@ -63,11 +63,11 @@ class DiskCache final : public ChunkSource {
   const std::string dir_;
   const CacheDirModes modes_ = CacheDirModes::Of(dir_);
   const uint64_t capacity_bytes_;
-  mutable std::mutex mu_;
-  std::list<Entry> lru_;  // front: most recent. GUARDED_BY(mu_)
-  std::unordered_map<ChunkId, std::list<Entry>::iterator, ChunkIdHash> index_;  // GUARDED_BY(mu_)
-  uint64_t held_bytes_ = 0;                                                     // GUARDED_BY(mu_)
-  uint64_t added_since_rescan_ = 0;                                             // GUARDED_BY(mu_)
+  mutable Mutex mu_;
+  std::list<Entry> lru_ GUARDED_BY(mu_);  // front: most recent.
+  std::unordered_map<ChunkId, std::list<Entry>::iterator, ChunkIdHash> index_ GUARDED_BY(mu_);
+  uint64_t held_bytes_ GUARDED_BY(mu_) = 0;
+  uint64_t added_since_rescan_ GUARDED_BY(mu_) = 0;
   TierCounters counters_;
 };
 

@@ -39,7 +39,7 @@ Status MemoryCache::Read(const ChunkId& id, std::span<uint8_t> out) {
   for (;;) {
     Bytes cached;
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       cached = Lookup(id);
     }
     if (cached) return copy_out(cached);
@@ -62,14 +62,14 @@ MemoryCache::Fetched MemoryCache::FetchInto(const ChunkId& id, std::span<uint8_t
   counters_.Fetched(out.size());
   if (fetching_.Waiting(id) == 0 && out.size() > capacity_bytes_) return Fetched{status, nullptr};
   auto data = std::make_shared<const std::vector<uint8_t>>(out.begin(), out.end());
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   Insert(id, data);
   return Fetched{status, std::move(data)};
 }
 
 bool MemoryCache::IsCached(const ChunkId& id) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (index_.count(id)) return true;
   }
   return next_.IsCached(id);
@@ -84,7 +84,7 @@ Result<bool> MemoryCache::Warm(const ChunkId& id, std::span<uint8_t> scratch) {
 void MemoryCache::Offer(const ChunkId& id, std::span<const uint8_t> data) {
   if (data.size() <= capacity_bytes_) {
     auto bytes = std::make_shared<const std::vector<uint8_t>>(data.begin(), data.end());
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (!index_.count(id)) Insert(id, std::move(bytes));
   }
   next_.Offer(id, data);
@@ -92,7 +92,7 @@ void MemoryCache::Offer(const ChunkId& id, std::span<const uint8_t> data) {
 
 void MemoryCache::CollectStats(std::vector<TierStats>& out) const {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     out.push_back(counters_.Snapshot("memory", index_.size(), held_bytes_, capacity_bytes_));
   }
   next_.CollectStats(out);

@@ -6,11 +6,11 @@
 
 #include <list>
 #include <memory>
-#include <mutex>
 #include <unordered_map>
 #include <vector>
 
 #include "cache/chunk_source.h"
+#include "core/mutex.h"
 #include "core/single_flight.h"
 
 namespace strata::cache {
@@ -39,16 +39,16 @@ class MemoryCache final : public ChunkSource {
 
   // The leader's fetch from the tier below, into `out`; shared with waiters and the cache.
   Fetched FetchInto(const ChunkId& id, std::span<uint8_t> out);
-  // The cached bytes of `id`, moved to the front; null if absent. REQUIRES: mu_ held.
-  Bytes Lookup(const ChunkId& id);
-  void Insert(const ChunkId& id, Bytes data);  // REQUIRES: mu_ held
+  // The cached bytes of `id`, moved to the front; null if absent.
+  Bytes Lookup(const ChunkId& id) REQUIRES(mu_);
+  void Insert(const ChunkId& id, Bytes data) REQUIRES(mu_);
 
   ChunkSource& next_;
   const uint64_t capacity_bytes_;
-  mutable std::mutex mu_;
-  std::list<Entry> lru_;  // front: most recent. GUARDED_BY(mu_)
-  std::unordered_map<ChunkId, std::list<Entry>::iterator, ChunkIdHash> index_;  // GUARDED_BY(mu_)
-  uint64_t held_bytes_ = 0;                                                     // GUARDED_BY(mu_)
+  mutable Mutex mu_;
+  std::list<Entry> lru_ GUARDED_BY(mu_);  // front: most recent.
+  std::unordered_map<ChunkId, std::list<Entry>::iterator, ChunkIdHash> index_ GUARDED_BY(mu_);
+  uint64_t held_bytes_ GUARDED_BY(mu_) = 0;
   SingleFlight<ChunkId, Fetched, ChunkIdHash> fetching_;
   TierCounters counters_;
 };

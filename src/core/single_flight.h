@@ -11,10 +11,11 @@
 #include <condition_variable>
 #include <cstddef>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <unordered_map>
 #include <utility>
+
+#include "core/mutex.h"
 
 namespace strata {
 
@@ -32,7 +33,7 @@ class SingleFlight {
   Outcome Do(const Key& key, Work&& work) {
     std::shared_ptr<Flight> flight;
     {
-      std::unique_lock lock(mu_);
+      MutexLock lock(mu_);
       for (;;) {
         auto [it, inserted] = flights_.try_emplace(key);
         if (inserted) {
@@ -41,7 +42,7 @@ class SingleFlight {
         }
         std::shared_ptr<Flight> theirs = it->second;
         ++theirs->waiters;
-        done_.wait(lock, [&] { return theirs->value.has_value() || theirs->abandoned; });
+        while (!theirs->value && !theirs->abandoned) lock.Wait(done_);
         if (theirs->value) return Outcome{*theirs->value, false};
       }
     }
@@ -59,17 +60,18 @@ class SingleFlight {
   // building a shareable value nobody waits for; one that arrives after the answer must cope
   // with what the leader chose (e.g. by calling Do again).
   size_t Waiting(const Key& key) const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = flights_.find(key);
     return it == flights_.end() ? 0 : it->second->waiters;
   }
 
   bool InFlight(const Key& key) const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return flights_.contains(key);
   }
 
  private:
+  // Reached only through flights_ or a copy of its pointer taken under mu_: guarded by mu_.
   struct Flight {
     std::optional<Value> value;  // set when the leader returned
     bool abandoned = false;      // the leader threw
@@ -78,7 +80,7 @@ class SingleFlight {
 
   void Finish(const Key& key, Flight& flight, const Value* value) {
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       if (value) {
         if (flight.waiters > 0) flight.value = *value;  // erased below: nobody else can join
       } else {
@@ -89,9 +91,9 @@ class SingleFlight {
     done_.notify_all();
   }
 
-  mutable std::mutex mu_;
+  mutable Mutex mu_;
   std::condition_variable done_;
-  std::unordered_map<Key, std::shared_ptr<Flight>, Hash> flights_;  // GUARDED_BY(mu_)
+  std::unordered_map<Key, std::shared_ptr<Flight>, Hash> flights_ GUARDED_BY(mu_);
 };
 
 }  // namespace strata

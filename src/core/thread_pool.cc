@@ -12,7 +12,7 @@ ThreadPool::ThreadPool(size_t threads) {
 
 ThreadPool::~ThreadPool() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
   }
   cv_.notify_all();
@@ -26,7 +26,7 @@ size_t ThreadPool::DefaultThreads() {
 
 void ThreadPool::Submit(std::function<void()> task) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     queue_.push_back(std::move(task));
   }
   cv_.notify_one();
@@ -36,8 +36,8 @@ void ThreadPool::WorkerLoop() {
   for (;;) {
     std::function<void()> task;
     {
-      std::unique_lock lock(mu_);
-      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      MutexLock lock(mu_);
+      while (!stopping_ && queue_.empty()) lock.Wait(cv_);
       if (queue_.empty()) return;  // stopping and drained
       task = std::move(queue_.front());
       queue_.pop_front();
@@ -50,8 +50,8 @@ TaskGroup::~TaskGroup() { (void)Wait(); }
 
 void TaskGroup::Run(std::function<Status()> task) {
   {
-    std::unique_lock lock(mu_);
-    slot_cv_.wait(lock, [this] { return max_in_flight_ == 0 || pending_ < max_in_flight_; });
+    MutexLock lock(mu_);
+    while (max_in_flight_ != 0 && pending_ >= max_in_flight_) lock.Wait(slot_cv_);
     ++pending_;
   }
   pool_.Submit([this, task = std::move(task)] {
@@ -72,7 +72,7 @@ void TaskGroup::Run(std::function<Status()> task) {
 }
 
 void TaskGroup::Finish(Status status) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (!status.ok() && first_error_.ok()) {
     first_error_ = std::move(status);
     failed_.store(true, std::memory_order_relaxed);
@@ -82,8 +82,8 @@ void TaskGroup::Finish(Status status) {
 }
 
 Status TaskGroup::Wait() {
-  std::unique_lock lock(mu_);
-  done_cv_.wait(lock, [this] { return pending_ == 0; });
+  MutexLock lock(mu_);
+  while (pending_ != 0) lock.Wait(done_cv_);
   return first_error_;
 }
 

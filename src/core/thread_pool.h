@@ -9,10 +9,10 @@
 #include <cstddef>
 #include <deque>
 #include <functional>
-#include <mutex>
 #include <thread>
 #include <vector>
 
+#include "core/mutex.h"
 #include "core/status.h"
 
 namespace strata {
@@ -35,10 +35,10 @@ class ThreadPool {
  private:
   void WorkerLoop();
 
-  std::mutex mu_;
+  Mutex mu_;
   std::condition_variable cv_;
-  std::deque<std::function<void()>> queue_;  // GUARDED_BY(mu_)
-  bool stopping_ = false;                    // GUARDED_BY(mu_)
+  std::deque<std::function<void()>> queue_ GUARDED_BY(mu_);
+  bool stopping_ GUARDED_BY(mu_) = false;
   std::vector<std::thread> workers_;
 };
 
@@ -66,11 +66,11 @@ class TaskGroup {
 
   ThreadPool& pool_;
   const size_t max_in_flight_;  // 0: no bound
-  std::mutex mu_;
+  Mutex mu_;
   std::condition_variable done_cv_;
   std::condition_variable slot_cv_;
-  size_t pending_ = 0;  // GUARDED_BY(mu_)
-  Status first_error_;  // GUARDED_BY(mu_)
+  size_t pending_ GUARDED_BY(mu_) = 0;
+  Status first_error_ GUARDED_BY(mu_);
   std::atomic<bool> failed_{false};
 };
 

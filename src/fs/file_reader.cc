@@ -17,8 +17,8 @@ FileReader::FileReader(std::shared_ptr<Volume> volume, ThreadPool& pool, meta::F
       ahead_(std::min<size_t>(2, max_ahead), max_ahead) {}
 
 FileReader::~FileReader() {
-  std::unique_lock lock(mu_);
-  changed_.wait(lock, [&] { return in_flight_ == 0; });
+  MutexLock lock(mu_);
+  while (in_flight_ != 0) lock.Wait(changed_);
 }
 
 Result<std::shared_ptr<FileReader::Slot>> FileReader::NewSlot(size_t index) {
@@ -41,7 +41,7 @@ void FileReader::Fetch(size_t index, const std::shared_ptr<Slot>& slot) {
   } catch (...) {
     status = Status::Internal("unexpected exception reading " + path_);
   }
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   slot->ready = true;
   slot->status = status;
   if (!status.ok()) {  // the next read of this chunk tries again
@@ -78,15 +78,14 @@ void FileReader::StartReadAhead(uint64_t offset, uint64_t length) {
     ++in_flight_;
     pool_.Submit([this, i, slot = *slot] {
       Fetch(i, slot);
-      std::lock_guard done(mu_);
+      MutexLock done(mu_);
       --in_flight_;
       changed_.notify_all();
     });
   }
 }
 
-Result<std::shared_ptr<FileReader::Slot>> FileReader::ReadySlot(
-    size_t index, std::unique_lock<std::mutex>& lock) {
+Result<std::shared_ptr<FileReader::Slot>> FileReader::ReadySlot(size_t index) {
   std::shared_ptr<Slot> slot;
   auto it = slots_.find(index);
   if (it != slots_.end()) {
@@ -94,11 +93,11 @@ Result<std::shared_ptr<FileReader::Slot>> FileReader::ReadySlot(
   } else {
     Evict(index);
     ASSIGN_OR_RETURN(slot, NewSlot(index));
-    lock.unlock();
+    mu_.Unlock();
     Fetch(index, slot);
-    lock.lock();
+    mu_.Lock();
   }
-  changed_.wait(lock, [&] { return slot->ready; });
+  while (!slot->ready) mu_.Wait(changed_);
   RETURN_IF_ERROR(slot->status);
   return slot;
 }
@@ -106,7 +105,7 @@ Result<std::shared_ptr<FileReader::Slot>> FileReader::ReadySlot(
 Result<size_t> FileReader::ReadAt(uint64_t offset, std::span<uint8_t> out) {
   if (offset >= content_.size_bytes || out.empty()) return size_t{0};
   uint64_t length = std::min<uint64_t>(out.size(), content_.size_bytes - offset);
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   Evict(static_cast<size_t>(offset / chunk_size_));
   StartReadAhead(offset, length);
   for (uint64_t done = 0; done < length;) {
@@ -117,17 +116,17 @@ Result<size_t> FileReader::ReadAt(uint64_t offset, std::span<uint8_t> out) {
     uint64_t n = std::min(length - done, chunk_length - in_chunk);
     if (!slots_.contains(index) && in_chunk == 0 && n == chunk_length) {
       // A whole chunk nobody fetched: straight into the caller's buffer.
-      lock.unlock();
+      lock.Unlock();
       Status status = volume_->ReadChunk(content_, index, out.subspan(done, n), path_);
-      lock.lock();
+      lock.Lock();
       RETURN_IF_ERROR(status);
       done += n;
       continue;
     }
-    ASSIGN_OR_RETURN(std::shared_ptr<Slot> slot, ReadySlot(index, lock));
-    lock.unlock();  // a ready slot's bytes never change; the shared_ptr keeps them alive
+    ASSIGN_OR_RETURN(std::shared_ptr<Slot> slot, ReadySlot(index));
+    lock.Unlock();  // a ready slot's bytes never change; the shared_ptr keeps them alive
     std::memcpy(out.data() + done, slot->buffer->data() + in_chunk, n);
-    lock.lock();
+    lock.Lock();
     done += n;
   }
   return static_cast<size_t>(length);
@@ -139,10 +138,10 @@ Result<FileReader::View> FileReader::ViewAt(uint64_t offset, uint64_t max_bytes)
   uint64_t in_chunk = offset % chunk_size_;
   uint64_t n = std::min({max_bytes, content_.size_bytes - offset,
                          meta::ChunkLength(content_.size_bytes, chunk_size_, index) - in_chunk});
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   Evict(index);
   StartReadAhead(offset, n);
-  ASSIGN_OR_RETURN(std::shared_ptr<Slot> slot, ReadySlot(index, lock));
+  ASSIGN_OR_RETURN(std::shared_ptr<Slot> slot, ReadySlot(index));
   return View{slot->buffer, std::span<const uint8_t>(slot->buffer->data() + in_chunk, n)};
 }
 

@@ -16,13 +16,13 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "cache/read_ahead.h"
 #include "core/host_buffer.h"
+#include "core/mutex.h"
 #include "core/thread_pool.h"
 #include "fs/volume.h"
 
@@ -52,22 +52,21 @@ class FileReader {
   // One chunk, being fetched or ready. Its bytes never change once ready.
   struct Slot {
     std::shared_ptr<HostBuffer> buffer;
-    bool ready = false;  // GUARDED_BY(mu_)
-    Status status;       // GUARDED_BY(mu_): meaningful when ready
+    bool ready = false;  // guarded by the reader's mu_
+    Status status;       // guarded by the reader's mu_; meaningful when ready
   };
 
-  // A new slot for chunk `index`, with a buffer. REQUIRES: mu_ held.
-  Result<std::shared_ptr<Slot>> NewSlot(size_t index);
-  // Fetches `index` into `slot` and marks it ready. Called without mu_.
-  void Fetch(size_t index, const std::shared_ptr<Slot>& slot);
+  // A new slot for chunk `index`, with a buffer.
+  Result<std::shared_ptr<Slot>> NewSlot(size_t index) REQUIRES(mu_);
+  // Fetches `index` into `slot` and marks it ready.
+  void Fetch(size_t index, const std::shared_ptr<Slot>& slot) EXCLUDES(mu_);
   // Starts fetching the chunks read-ahead wants after a read of [offset, offset + length).
-  // REQUIRES: mu_ held.
-  void StartReadAhead(uint64_t offset, uint64_t length);
-  // Chunk `index`'s slot once its bytes are ready (fetched here if nobody is). REQUIRES: `lock`
-  // holds mu_ (released while fetching).
-  Result<std::shared_ptr<Slot>> ReadySlot(size_t index, std::unique_lock<std::mutex>& lock);
-  // Drops slots beyond the bound, those behind `position` first. REQUIRES: mu_ held.
-  void Evict(size_t position);
+  void StartReadAhead(uint64_t offset, uint64_t length) REQUIRES(mu_);
+  // Chunk `index`'s slot once its bytes are ready (fetched here if nobody is; mu_ is released
+  // meanwhile).
+  Result<std::shared_ptr<Slot>> ReadySlot(size_t index) REQUIRES(mu_);
+  // Drops slots beyond the bound, those behind `position` first.
+  void Evict(size_t position) REQUIRES(mu_);
 
   const std::shared_ptr<Volume> volume_;
   ThreadPool& pool_;
@@ -75,12 +74,12 @@ class FileReader {
   const std::string path_;
   const uint64_t chunk_size_;
   const size_t max_slots_;
-  std::mutex mu_;
+  Mutex mu_;
   std::condition_variable changed_;
-  cache::ReadAhead ahead_;                          // GUARDED_BY(mu_)
-  std::map<size_t, std::shared_ptr<Slot>> slots_;   // GUARDED_BY(mu_)
-  std::vector<std::shared_ptr<HostBuffer>> spare_;  // GUARDED_BY(mu_): buffers to reuse
-  size_t in_flight_ = 0;                            // GUARDED_BY(mu_): fetches on the pool
+  cache::ReadAhead ahead_ GUARDED_BY(mu_);
+  std::map<size_t, std::shared_ptr<Slot>> slots_ GUARDED_BY(mu_);
+  std::vector<std::shared_ptr<HostBuffer>> spare_ GUARDED_BY(mu_);  // buffers to reuse
+  size_t in_flight_ GUARDED_BY(mu_) = 0;                            // fetches on the pool
 };
 
 }  // namespace strata::fs

@@ -63,22 +63,22 @@ FileWriter::FileWriter(std::shared_ptr<Volume> volume, ThreadPool& pool, meta::I
 }
 
 FileWriter::~FileWriter() {
-  std::unique_lock lock(mu_);
-  WaitForBackground(lock);
+  MutexLock lock(mu_);
+  WaitForBackground();
 }
 
 uint64_t FileWriter::size() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return size_;
 }
 
 bool FileWriter::dirty() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return !dirty_.empty() || size_changed_;
 }
 
 void FileWriter::SetMtime(int64_t mtime_ns) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   mtime_ns_ = mtime_ns;
 }
 
@@ -112,7 +112,7 @@ Status FileWriter::Grow(uint64_t size) {
 
 Status FileWriter::Write(uint64_t offset, std::span<const uint8_t> data) {
   if (data.empty()) return Status::OK();
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   uint64_t end = offset + data.size();
   if (end < offset) return Status::InvalidArgument(fmt::format("{}: write past 2^64", path_));
   if (end > size_) RETURN_IF_ERROR(Grow(end));
@@ -131,12 +131,12 @@ Status FileWriter::Write(uint64_t offset, std::span<const uint8_t> data) {
   }
   mtime_ns_ = NowNanos();
   // Backpressure: a writer faster than the store waits here, not in an unbounded queue.
-  background_done_.wait(lock, [&] { return background_ < 2 * MaxBackgroundStores(pool_); });
+  while (background_ >= 2 * MaxBackgroundStores(pool_)) lock.Wait(background_done_);
   return Status::OK();
 }
 
 Status FileWriter::Truncate(uint64_t size) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (size == size_) return Status::OK();
   mtime_ns_ = NowNanos();
   if (size > size_) return Grow(size);
@@ -158,7 +158,7 @@ Status FileWriter::Truncate(uint64_t size) {
 }
 
 Result<size_t> FileWriter::ReadAt(uint64_t offset, std::span<uint8_t> out) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (offset >= size_ || out.empty()) return size_t{0};
   uint64_t length = std::min<uint64_t>(out.size(), size_ - offset);
   for (uint64_t done = 0; done < length;) {
@@ -205,7 +205,7 @@ void FileWriter::StoreInBackground(size_t index) {
       id = StoreChunk(index, length);
     } catch (...) {
     }
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = dirty_.find(index);
     // Only if nothing changed the chunk while it was being stored.
     if (id.ok() && it != dirty_.end() && it->second.generation == generation &&
@@ -218,13 +218,13 @@ void FileWriter::StoreInBackground(size_t index) {
   });
 }
 
-void FileWriter::WaitForBackground(std::unique_lock<std::mutex>& lock) {
-  background_done_.wait(lock, [&] { return background_ == 0; });
+void FileWriter::WaitForBackground() {
+  while (background_ != 0) mu_.Wait(background_done_);
 }
 
 Result<std::optional<meta::Attr>> FileWriter::Commit() {
-  std::unique_lock lock(mu_);
-  WaitForBackground(lock);
+  MutexLock lock(mu_);
+  WaitForBackground();
   if (dirty_.empty() && !size_changed_) return std::optional<meta::Attr>();
 
   meta::FileContent content;
@@ -253,7 +253,7 @@ Result<std::optional<meta::Attr>> FileWriter::Commit() {
   // Chunks kept from the committed version are claimed too: a GC must not take them between
   // now and the commit even if another writer has replaced that version meanwhile. Those are the
   // only ones this writer cannot store again.
-  auto reread = [&](size_t i) -> Result<std::vector<uint8_t>> {
+  auto reread = [&](size_t i) REQUIRES(mu_) -> Result<std::vector<uint8_t>> {
     bool dirty = dirty_.count(i) != 0;
     if (!dirty && i < base_valid_chunks_) {
       return Status::NotFound("a chunk of the version the file was opened at");

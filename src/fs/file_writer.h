@@ -20,11 +20,11 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
 
+#include "core/mutex.h"
 #include "core/posix.h"
 #include "core/thread_pool.h"
 #include "fs/chunk_sink.h"
@@ -77,22 +77,21 @@ class FileWriter {
              int64_t renew_claims_after_ns);
 
   // Makes chunk `index` dirty, copying its committed bytes into the spill file first.
-  // REQUIRES: mu_ held.
-  Status MakeDirty(size_t index, bool will_overwrite_whole);
-  // Grows the file to `size` (REQUIRES: size > size_, mu_ held).
-  Status Grow(uint64_t size);
+  Status MakeDirty(size_t index, bool will_overwrite_whole) REQUIRES(mu_);
+  // Grows the file to `size` (REQUIRES: size > size_).
+  Status Grow(uint64_t size) REQUIRES(mu_);
   // The length chunk `index` has at the current size.
-  uint64_t ChunkLength(size_t index) const;
+  uint64_t ChunkLength(size_t index) const REQUIRES(mu_);
   // Reads `length` bytes of chunk `index` from the spill file (kZeroChunk: zeros, for a hole
   // never written), hashes, claims and stores them. Called without mu_.
   Result<ChunkId> StoreChunk(size_t index, uint64_t length);
   // The bytes StoreChunk stores.
   Result<std::vector<uint8_t>> ReadSpillChunk(size_t index, uint64_t length);
   static constexpr size_t kZeroChunk = SIZE_MAX;
-  // Starts storing a chunk that the writer has just filled. REQUIRES: mu_ held.
-  void StoreInBackground(size_t index);
-  // REQUIRES: mu_ held (through `lock`).
-  void WaitForBackground(std::unique_lock<std::mutex>& lock);
+  // Starts storing a chunk that the writer has just filled.
+  void StoreInBackground(size_t index) REQUIRES(mu_);
+  // Waits (mu_ released meanwhile) until no store runs.
+  void WaitForBackground() REQUIRES(mu_);
   const std::shared_ptr<Volume> volume_;
   ThreadPool& pool_;
   const meta::InodeId ino_;
@@ -101,17 +100,17 @@ class FileWriter {
   const UniqueFd spill_;
   ChunkSink sink_;  // reset at every commit: the oldest claim is of a chunk not yet committed
 
-  mutable std::mutex mu_;
+  mutable Mutex mu_;
   std::condition_variable background_done_;
-  meta::FileContent base_;                 // GUARDED_BY(mu_): the last committed content
-  std::unique_ptr<FileReader> base_read_;  // GUARDED_BY(mu_): reads clean chunks of base_
-  size_t base_valid_chunks_ = 0;           // GUARDED_BY(mu_): base_ chunks still meaningful
-  uint64_t size_ = 0;                      // GUARDED_BY(mu_)
-  std::map<size_t, DirtyChunk> dirty_;     // GUARDED_BY(mu_)
-  bool size_changed_ = false;              // GUARDED_BY(mu_)
-  std::optional<int64_t> mtime_ns_;        // GUARDED_BY(mu_): set by writes and SetMtime
-  size_t background_ = 0;                  // GUARDED_BY(mu_): stores in flight
-  uint64_t last_generation_ = 0;           // GUARDED_BY(mu_)
+  meta::FileContent base_ GUARDED_BY(mu_);                 // the last committed content
+  std::unique_ptr<FileReader> base_read_ GUARDED_BY(mu_);  // reads clean chunks of base_
+  size_t base_valid_chunks_ GUARDED_BY(mu_) = 0;           // base_ chunks still meaningful
+  uint64_t size_ GUARDED_BY(mu_) = 0;
+  std::map<size_t, DirtyChunk> dirty_ GUARDED_BY(mu_);
+  bool size_changed_ GUARDED_BY(mu_) = false;
+  std::optional<int64_t> mtime_ns_ GUARDED_BY(mu_);  // set by writes and SetMtime
+  size_t background_ GUARDED_BY(mu_) = 0;            // stores in flight
+  uint64_t last_generation_ GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace strata::fs

@@ -17,12 +17,12 @@ StreamWriter::StreamWriter(Volume& volume, ThreadPool& pool, size_t in_flight,
 
 StreamWriter::~StreamWriter() {
   // Tasks reference this object: wait for them even when the upload is abandoned.
-  std::unique_lock lock(mu_);
-  cv_.wait(lock, [&] { return running_ == 0; });
+  MutexLock lock(mu_);
+  while (running_ != 0) lock.Wait(cv_);
 }
 
 std::unique_ptr<std::vector<uint8_t>> StreamWriter::TakeBuffer() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (!spare_.empty()) {
     auto buffer = std::move(spare_.back());
     spare_.pop_back();
@@ -44,15 +44,15 @@ Status StreamWriter::Append(std::span<const uint8_t> bytes) {
     bytes = bytes.subspan(take);
     if (current_fill_ == chunk_size_) RETURN_IF_ERROR(FlushChunk());
   }
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return first_error_;
 }
 
 Status StreamWriter::FlushChunk() {
   size_t index;
   {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return running_ < in_flight_; });
+    MutexLock lock(mu_);
+    while (running_ >= in_flight_) lock.Wait(cv_);
     RETURN_IF_ERROR(first_error_);
     ++running_;
     index = chunks_.size();
@@ -63,7 +63,7 @@ Status StreamWriter::FlushChunk() {
   current_fill_ = 0;
   pool_.Submit([this, buffer, length, index]() mutable {
     Result<store::PutChunkResult> put = sink_.Put(std::span<const uint8_t>(buffer->data(), length));
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (put.ok()) {
       chunks_[index] = put->id;
       uploaded_ += put->uploaded ? 1 : 0;
@@ -79,8 +79,8 @@ Status StreamWriter::FlushChunk() {
 
 Result<meta::FileContent> StreamWriter::WaitForChunks() {
   if (current_ && current_fill_ > 0) RETURN_IF_ERROR(FlushChunk());
-  std::unique_lock lock(mu_);
-  cv_.wait(lock, [&] { return running_ == 0; });
+  MutexLock lock(mu_);
+  while (running_ != 0) lock.Wait(cv_);
   RETURN_IF_ERROR(first_error_);
   return meta::FileContent{size_, chunks_};
 }

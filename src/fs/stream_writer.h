@@ -12,11 +12,11 @@
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <span>
 #include <string_view>
 #include <vector>
 
+#include "core/mutex.h"
 #include "core/thread_pool.h"
 #include "fs/chunk_sink.h"
 #include "fs/volume.h"
@@ -41,7 +41,10 @@ class StreamWriter {
   Result<meta::FileContent> Finish();
 
   uint64_t bytes() const { return size_; }
-  size_t chunks_uploaded() const { return uploaded_; }
+  size_t chunks_uploaded() const {
+    MutexLock lock(mu_);
+    return uploaded_;
+  }
 
  private:
   Status FlushChunk();
@@ -58,13 +61,13 @@ class StreamWriter {
   std::unique_ptr<std::vector<uint8_t>> current_;
   size_t current_fill_ = 0;
 
-  std::mutex mu_;
+  mutable Mutex mu_;
   std::condition_variable cv_;
-  size_t running_ = 0;                                        // GUARDED_BY(mu_)
-  std::vector<std::unique_ptr<std::vector<uint8_t>>> spare_;  // GUARDED_BY(mu_)
-  Status first_error_;                                        // GUARDED_BY(mu_)
-  size_t uploaded_ = 0;                                       // GUARDED_BY(mu_)
-  std::vector<ChunkId> chunks_;                               // GUARDED_BY(mu_)
+  size_t running_ GUARDED_BY(mu_) = 0;
+  std::vector<std::unique_ptr<std::vector<uint8_t>>> spare_ GUARDED_BY(mu_);
+  Status first_error_ GUARDED_BY(mu_);
+  size_t uploaded_ GUARDED_BY(mu_) = 0;
+  std::vector<ChunkId> chunks_ GUARDED_BY(mu_);
 };
 
 }  // namespace strata::fs
