@@ -16,7 +16,7 @@ CMAKE_GEN := -G Ninja -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
 FORMATTED := $(shell git ls-files '*.cc' '*.h' 2>/dev/null)
 
 .PHONY: all deps build build-asan build-tsan build-fuzz demo test test-release test-asan test-tsan \
-        fuzz format \
+        fuzz tidy format \
         format-check install bench bench-cold-start clean
 
 all: build
@@ -45,9 +45,10 @@ build-fuzz: deps
 	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target $(addsuffix _fuzz,$(FUZZ_TARGETS))
 
 # Every test, in the release build and again under AddressSanitizer + UndefinedBehaviorSanitizer,
-# after the formatting check and a bounded run of the fuzz targets, and the unit tests under
-# ThreadSanitizer (ctest's summary comes last).
-test: format-check fuzz test-release test-asan test-tsan
+# after the formatting check, clang-tidy with the thread-safety analysis (.clang-tidy) and a
+# bounded run of the fuzz targets, and the unit tests under ThreadSanitizer (ctest's summary
+# comes last).
+test: format-check tidy fuzz test-release test-asan test-tsan
 
 test-release: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
@@ -72,6 +73,14 @@ fuzz: build-fuzz
 	  grep -E 'stat::number_of_executed_units|stat::new_units_added' $(FUZZ_BUILD)/fuzz-$$t.log; \
 	  echo "fuzz: $$t survived $(FUZZ_SECONDS)s"; \
 	done
+
+# The checks of .clang-tidy, and -Wthread-safety over the GUARDED_BY/REQUIRES annotations
+# (core/mutex.h), on every source file of src/ in the release build's compile commands.
+tidy: build
+	@run-clang-tidy -p $(BUILD) -j $(JOBS) -quiet -extra-arg=-Wthread-safety '$(CURDIR)/src/' \
+	  >$(BUILD)/tidy.log 2>&1 || \
+	  { sed 's/\x1b\[[0-9;]*m//g' $(BUILD)/tidy.log | grep -E 'error:|warning:' -A3; exit 1; }
+	@echo "tidy: clean ($$(grep -c '^clang-tidy' $(BUILD)/tidy.log) files)"
 
 format:
 	clang-format -i $(FORMATTED)

@@ -11,7 +11,7 @@ PACKAGES=(
   # the Python package (pybind11 extension for Debian's python3)
   pybind11-dev python3-dev python3-numpy python3-pytest
   # tests and checks
-  libgtest-dev libgmock-dev clang-format sqlite3 bc
+  libgtest-dev libgmock-dev clang-format clang-tidy sqlite3 bc
   # the mount (FUSE), and the tools its tests run on it
   fuse3 rsync git tar python3-torch
   # the fuzz targets (libFuzzer comes with clang's runtime)

@@ -13,8 +13,8 @@ std::string ModeString(const meta::Attr& attr) {
          : attr.type == meta::FileType::kSymlink ? 'l'
                                                  : '-';
   static constexpr char kRwx[] = "rwx";
-  for (int i = 0; i < 9; ++i) {
-    if (attr.mode & (0400u >> i)) s[static_cast<size_t>(i + 1)] = kRwx[i % 3];
+  for (size_t i = 0; i < 9; ++i) {
+    if (attr.mode & (0400u >> i)) s[i + 1] = kRwx[i % 3];
   }
   if (attr.mode & 04000) s[3] = (attr.mode & 0100) ? 's' : 'S';
   if (attr.mode & 02000) s[6] = (attr.mode & 0010) ? 's' : 'S';

@@ -15,7 +15,8 @@ constexpr int kExitFailure = 1;
 
 }  // namespace
 
-int main(int argc, char** argv) {
+// An exception escaping here is a defect in the CLI's own definition: terminating is right.
+int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   using namespace strata;
   fs::Session ctx;
   fs::SessionOptions& options = ctx.options();

@@ -16,6 +16,7 @@
 #include "core/digest.h"
 #include "core/posix.h"
 #include "core/round.h"
+#include "core/str_cat.h"
 #include "load/json.h"
 #include "load/json_writer.h"
 #include "net/http_client.h"
@@ -251,7 +252,8 @@ Status PutToServer(const RemotePut& put, ThreadPool& pool, fs::TransferStats& st
       target.path.back() == '/' ? target.path.substr(0, target.path.size() - 1) : target.path;
   for (const auto& file : files) {
     std::string rel = std::filesystem::relative(file, put.local).string();
-    RETURN_IF_ERROR(PutFile(put, api, pool, file.string(), root + "/" + rel, stats, resumed_parts));
+    RETURN_IF_ERROR(
+        PutFile(put, api, pool, file.string(), StrCat(root, "/", rel), stats, resumed_parts));
   }
   return Status::OK();
 }

@@ -13,7 +13,9 @@
 namespace strata {
 
 Status PosixError(std::string_view context, int err) {
-  std::string msg = StrCat(context, ": ", std::strerror(err));
+  char buffer[256];
+  // GNU strerror_r: thread-safe (strerror may share one buffer for unknown errors).
+  std::string msg = StrCat(context, ": ", ::strerror_r(err, buffer, sizeof(buffer)));
   switch (err) {
     case ENOENT:
       return Status::NotFound(std::move(msg));

@@ -118,6 +118,8 @@ class [[nodiscard]] Result {
 #define STRATA_CONCAT_INNER_(a, b) a##b
 #define STRATA_CONCAT_(a, b) STRATA_CONCAT_INNER_(a, b)
 
+// The macros take names and declarations (`tmp`, `lhs`), which cannot be parenthesised.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define RETURN_IF_ERROR_IMPL_(tmp, expr) \
   do {                                   \
     ::strata::Status tmp = (expr);       \
@@ -135,3 +137,4 @@ class [[nodiscard]] Result {
 // ASSIGN_OR_RETURN(auto x, MaybeX()); declares x or returns the error.
 #define ASSIGN_OR_RETURN(lhs, expr) \
   ASSIGN_OR_RETURN_IMPL_(STRATA_CONCAT_(strata_result_, __LINE__), lhs, expr)
+// NOLINTEND(bugprone-macro-parentheses)

@@ -97,13 +97,13 @@ Status ChunkSink::Seal(const std::vector<ChunkId>& chunks, std::string_view what
 }
 
 Result<meta::Attr> ChunkSink::Commit(std::string_view path, const meta::NewNode& node,
-                                     meta::FileContent content, std::string_view what,
+                                     const meta::FileContent& content, std::string_view what,
                                      const Reread& reread) {
   RETURN_IF_ERROR(Seal(content.chunks, what, reread));
   return volume_.CommitFile(path, node, content);
 }
 
-Result<meta::Attr> ChunkSink::CommitContent(meta::InodeId ino, meta::FileContent content,
+Result<meta::Attr> ChunkSink::CommitContent(meta::InodeId ino, const meta::FileContent& content,
                                             int64_t mtime_ns, std::string_view what,
                                             const Reread& reread) {
   RETURN_IF_ERROR(Seal(content.chunks, what, reread));

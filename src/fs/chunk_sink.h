@@ -58,11 +58,12 @@ class ChunkSink {
 
   // Renews, verifies and restores (step 2 above), then publishes `content` at `path`.
   Result<meta::Attr> Commit(std::string_view path, const meta::NewNode& node,
-                            meta::FileContent content, std::string_view what,
+                            const meta::FileContent& content, std::string_view what,
                             const Reread& reread = {});
   // The same for an existing file's inode (the mount's writer), with `mtime_ns` (0: now).
-  Result<meta::Attr> CommitContent(meta::InodeId ino, meta::FileContent content, int64_t mtime_ns,
-                                   std::string_view what, const Reread& reread = {});
+  Result<meta::Attr> CommitContent(meta::InodeId ino, const meta::FileContent& content,
+                                   int64_t mtime_ns, std::string_view what,
+                                   const Reread& reread = {});
   // Step 2 alone, for content published by another transaction (an upload part's chunks,
   // recorded in the session that keeps them referenced).
   Status Seal(const std::vector<ChunkId>& chunks, std::string_view what, const Reread& reread = {});

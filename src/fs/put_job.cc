@@ -107,8 +107,7 @@ Status CommitPending(Volume& volume, PendingFile& file, const PutHooks& hooks) {
     RETURN_IF_ERROR(ReadLocalChunk(file, chunk_size, index, data));
     return data;
   };
-  return file.sink->Commit(file.volume_path, node, std::move(content), file.local_path, reread)
-      .status();
+  return file.sink->Commit(file.volume_path, node, content, file.local_path, reread).status();
 }
 
 Status PutChunk(Volume& volume, PendingFile& file, size_t index, TransferStats& stats,

@@ -102,7 +102,7 @@ Result<meta::Attr> StreamWriter::Commit(std::string_view path, uint32_t mode, bo
       RETURN_IF_ERROR(volume_.Mkdir(JoinPath(names), 0755, /*parents=*/true).status());
     }
   }
-  return sink_.Commit(path, meta::NewNode::File(mode), std::move(content), "this upload");
+  return sink_.Commit(path, meta::NewNode::File(mode), content, "this upload");
 }
 
 }  // namespace strata::fs

@@ -318,7 +318,7 @@ void OpenDir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
     dir->entries = std::move(entries).value();
     fi->fh = reinterpret_cast<uint64_t>(dir.get());
     fi->cache_readdir = 0;
-    if (fuse_reply_open(req, fi) == 0) dir.release();
+    if (fuse_reply_open(req, fi) == 0) (void)dir.release();  // the kernel holds it now
   });
 }
 

@@ -224,7 +224,7 @@ Result<OpenedFile> VolumeFs::OpenInode(const meta::Attr& attr, int flags) {
     (void)Release(reinterpret_cast<uint64_t>(handle.release()));
     return status;
   }
-  handle.release();
+  (void)handle.release();  // the kernel's file handle owns it now
   return opened;
 }
 

@@ -127,7 +127,7 @@ Result<HubSnapshot> ParseModelInfo(std::string_view json, const HubRef& ref) {
   return snapshot;
 }
 
-Result<std::unique_ptr<HubClient>> HubClient::Open(HubClientOptions options) {
+Result<std::unique_ptr<HubClient>> HubClient::Open(const HubClientOptions& options) {
   std::string endpoint = options.endpoint;
   if (endpoint.empty()) {
     const char* env = std::getenv("HF_ENDPOINT");

@@ -54,7 +54,7 @@ struct HubClientOptions {
 
 class HubClient {
  public:
-  static Result<std::unique_ptr<HubClient>> Open(HubClientOptions options);
+  static Result<std::unique_ptr<HubClient>> Open(const HubClientOptions& options);
 
   // The snapshot of `ref`: NotFound for an unknown repository or revision, PermissionDenied for a
   // private or gated one without a (good) token.

@@ -222,7 +222,7 @@ Status WriteSmallFile(fs::Volume& volume, const std::string& path, std::string_v
                                meta::ChunkLength(text.size(), volume.chunk_size_bytes(), index));
     return std::vector<uint8_t>(piece.begin(), piece.end());
   };
-  return sink.Commit(path, meta::NewNode::File(0644), std::move(content), path, reread).status();
+  return sink.Commit(path, meta::NewNode::File(0644), content, path, reread).status();
 }
 
 // Commits a file whose ranges are all stored and hashed, if the hash is the hub's.
@@ -241,8 +241,7 @@ Status CommitVerified(PendingFile& file, fs::TransferStats& stats) {
   // the bytes are gone from here (a chunk gc took fails the import; run it again).
   meta::FileContent content{file.file.size_bytes, std::move(file.chunks)};
   RETURN_IF_ERROR(
-      file.sink
-          .Commit(file.staging_path, meta::NewNode::File(0644), std::move(content), file.file.path)
+      file.sink.Commit(file.staging_path, meta::NewNode::File(0644), content, file.file.path)
           .status());
   ++stats.files_done;
   return Status::OK();

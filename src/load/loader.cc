@@ -67,6 +67,7 @@ Result<std::vector<std::string>> ResolveShards(const std::string& local_path) {
   std::string text((std::istreambuf_iterator<char>(in)), {});
   ASSIGN_OR_RETURN(std::vector<std::string> names, ShardsOfIndex(text, local_path));
   std::vector<std::string> shards;
+  shards.reserve(names.size());
   for (const auto& name : names) shards.push_back((path.parent_path() / name).string());
   return shards;
 }

@@ -75,6 +75,7 @@ Result<std::vector<std::string>> ResolveVolumeShards(fs::Volume& volume, const s
   }
   ASSIGN_OR_RETURN(std::vector<std::string> names, ShardsOfIndex(text, index_path));
   std::vector<std::string> shards;
+  shards.reserve(names.size());
   for (const auto& name : names) shards.push_back(fs::ChildPath(dir, name));
   return shards;
 }

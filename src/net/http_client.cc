@@ -12,7 +12,7 @@
 namespace strata::net {
 namespace {
 
-constexpr size_t kMaxErrorBody = 64 * 1024;
+constexpr size_t kMaxErrorBody = size_t{64} * 1024;
 constexpr long kMaxRedirects = 10;
 
 }  // namespace

@@ -13,7 +13,7 @@ namespace {
 
 constexpr size_t kMaxMethodBytes = 32;
 constexpr size_t kMaxChunkSizeLine = 1024;
-constexpr size_t kMaxTrailerBytes = 8 * 1024;
+constexpr size_t kMaxTrailerBytes = size_t{8} * 1024;
 constexpr size_t kMaxRanges = 16;
 constexpr uint64_t kMaxContentLength = uint64_t{1} << 62;
 

@@ -22,8 +22,8 @@
 namespace strata::net {
 
 struct HttpLimits {
-  size_t max_head_bytes = 64 * 1024;
-  size_t max_line_bytes = 8 * 1024;
+  size_t max_head_bytes = size_t{64} * 1024;
+  size_t max_line_bytes = size_t{8} * 1024;
   size_t max_headers = 100;
 };
 

@@ -36,8 +36,9 @@
 namespace strata::net {
 namespace {
 
-constexpr size_t kReadPiece = 256 * 1024;
-constexpr uint64_t kMaxDrainBytes = 64 * 1024;  // an unread body drained to keep the connection
+constexpr size_t kReadPiece = size_t{256} * 1024;
+constexpr uint64_t kMaxDrainBytes =
+    uint64_t{64} * 1024;  // an unread body drained to keep the connection
 constexpr int kSweepMs = 100;
 constexpr int64_t kLingerMs = 2000;  // after an answer to a body left unread
 constexpr uint64_t kMaxLingerBytes = 16 << 20;
@@ -228,7 +229,7 @@ struct HttpServer::Impl {
   // Connections the loop waits on (a head being read, or idle): the loop thread's alone.
   std::unordered_map<int, std::unique_ptr<Connection>> waiting;
 
-  explicit Impl(HttpServerOptions o) : options(std::move(o)) {}
+  explicit Impl(const HttpServerOptions& o) : options(o) {}
 
   void Wake() {
     uint64_t one = 1;
@@ -257,8 +258,7 @@ struct HttpServer::Impl {
   bool WriteResponse(Connection& conn, const Request& req, Response& res, bool close_after);
 };
 
-HttpServer::HttpServer(HttpServerOptions options)
-    : impl_(std::make_unique<Impl>(std::move(options))) {}
+HttpServer::HttpServer(HttpServerOptions options) : impl_(std::make_unique<Impl>(options)) {}
 
 HttpServer::~HttpServer() {
   Stop();

@@ -19,7 +19,7 @@ net::HttpServerOptions HttpOptions(const CacheNodeOptions& options) {
   http.threads = options.threads;
   // Peers keep their connections between reads of a cold start: a longer idle than the API's.
   http.idle_timeout_ms = 120000;
-  http.limits.max_head_bytes = 16 * 1024;
+  http.limits.max_head_bytes = size_t{16} * 1024;
   http.limits.max_headers = 32;
   return http;
 }

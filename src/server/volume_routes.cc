@@ -120,7 +120,7 @@ Status ListPageOf(fs::Volume& volume, const std::string& dir, bool recursive,
   if (attr.type != meta::FileType::kDirectory) {
     return Status::NotDirectory(fmt::format("{}: not a directory", dir));
   }
-  const Status kPageFull = Status::Aborted("page full");
+  Status page_full = Status::Aborted("page full");
   fs::TreeVisitor list;
   list.descend = [&](const fs::TreeEntry& e) {
     if (e.depth == 0) return true;
@@ -135,7 +135,7 @@ Status ListPageOf(fs::Volume& volume, const std::string& dir, bool recursive,
     if (!after.empty() && !ListedBefore(after, e.path)) return Status::OK();
     if (page.entries.size() == limit) {
       page.more = true;
-      return kPageFull;
+      return page_full;
     }
     page.entries.emplace_back(e.path, e.attr);
     return Status::OK();
@@ -159,7 +159,7 @@ void ListFiles(ApiContext& api, const Request& req, Response& res) {
   // The cursor is the last path of the previous page, hex-encoded (opaque to clients).
   std::string cursor = Param(req, "cursor");
   std::optional<std::string> after =
-      cursor.size() <= 2 * 65536 ? BytesFromHex(cursor) : std::nullopt;
+      cursor.size() <= size_t{2} * 65536 ? BytesFromHex(cursor) : std::nullopt;
   if (!after) return ReplyError(res, Status::InvalidArgument("not a cursor of this listing"));
   ListPage page;
   Status listed = ListPageOf(*volume, *dir, FlagParam(req, "recursive"), *after, limit, page);
@@ -377,7 +377,7 @@ void Fetch(ApiContext& api, const Request& req, Response& res, const net::Conten
   api.counters.bytes_in.fetch_add(stats.bytes_done, std::memory_order_relaxed);
   if (!attr.ok()) {
     // The source's failure is not the client's request's: 502 says so.
-    Status failed = attr.status();
+    const Status& failed = attr.status();
     ReplyError(res, failed);
     if (failed.code() != Code::kInvalidArgument && failed.code() != Code::kPermissionDenied) {
       res.status = 502;
