@@ -1,36 +1,24 @@
 #include "server/tokens.h"
 
-#include <array>
-
 #include <fmt/core.h>
-#include <openssl/rand.h>
 
 #include "core/clock.h"
 #include "core/digest.h"
-#include "core/hex.h"
+#include "core/random.h"
 
 namespace strata::server {
 namespace {
 constexpr std::string_view kPrefix = "strata_";
 constexpr std::string_view kBearer = "Bearer ";
 
-template <size_t N>
-Result<std::string> RandomHex() {
-  std::array<uint8_t, N> random{};
-  if (RAND_bytes(random.data(), static_cast<int>(random.size())) != 1) {
-    return Status::Internal("the OS gave no randomness (RAND_bytes failed)");
-  }
-  return LowerHex(random);
-}
-
 }  // namespace
 
 Result<std::string> NewTokenSecret() {
-  ASSIGN_OR_RETURN(std::string random, RandomHex<32>());
+  ASSIGN_OR_RETURN(std::string random, RandomHex(32));
   return std::string(kPrefix) + random;
 }
 
-Result<std::string> RandomId() { return RandomHex<16>(); }
+Result<std::string> RandomId() { return RandomHex(16); }
 
 std::string TokenHash(std::string_view token) {
   StreamingDigest digest = StreamingDigest::Sha256();

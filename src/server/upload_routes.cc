@@ -5,26 +5,16 @@
 // expire, and gc then reclaims their chunks.
 #include <fmt/core.h>
 
-#include "core/clock.h"
-#include "core/digest.h"
 #include "core/duration.h"
 #include "core/parse_integer.h"
-#include "core/round.h"
-#include "fs/path.h"
-#include "fs/stream_writer.h"
+#include "fs/upload_session.h"
 #include "server/api_context.h"
-#include "server/tokens.h"
 
 namespace strata::server {
 namespace {
 
 using net::Request;
 using net::Response;
-
-constexpr uint64_t kDefaultPartBytes = 64ULL << 20;
-constexpr uint64_t kMaxPartBytes = 5ULL << 30;
-constexpr uint32_t kMaxParts = 100000;
-constexpr int64_t kMaxTtlNanos = 7LL * 24 * 3600 * kNanosPerSecond;
 
 void WritePart(load::JsonWriter& json, uint32_t number, uint64_t size, std::string_view sha256) {
   json.BeginObject().Field("number", number).Field("size", size).Field("sha256", sha256);
@@ -34,7 +24,7 @@ void WritePart(load::JsonWriter& json, uint32_t number, uint64_t size, std::stri
 std::string SessionJson(const meta::UploadInfo& info, const std::vector<meta::UploadPart>* parts) {
   load::JsonWriter json;
   json.BeginObject().Field("id", info.id).Field("path", info.path);
-  json.Field("part_size", info.part_size).Field("max_parts", kMaxParts);
+  json.Field("part_size", info.part_size).Field("max_parts", fs::kMaxUploadParts);
   json.Field("expires_ns", info.expires_ns);
   if (parts != nullptr) {
     json.Key("parts").BeginArray();
@@ -46,7 +36,7 @@ std::string SessionJson(const meta::UploadInfo& info, const std::vector<meta::Up
 
 struct Guarded {
   std::unique_ptr<fs::Volume> volume;
-  meta::UploadInfo upload;
+  std::unique_ptr<fs::UploadSession> upload;  // refers to *volume
 };
 
 // The route's volume and session, if the token may use them; else answered and empty.
@@ -58,17 +48,22 @@ std::optional<Guarded> OpenSession(ApiContext& api, const Request& req, Response
     ReplyError(res, volume.status());
     return std::nullopt;
   }
-  Result<meta::UploadInfo> upload = api.session.meta().GetUpload(std::string(req.matches[2]));
-  // A session of another volume does not exist for this one.
-  if (upload.ok() && upload->volume_id != (*volume)->info().id) {
-    upload =
-        Status::NotFound(fmt::format("no upload session '{}' in {}", req.matches[2].str(), name));
-  }
+  Result<fs::UploadSession> upload = fs::UploadSession::Open(**volume, req.matches[2].str());
   if (!upload.ok()) {
     ReplyError(res, upload.status());
     return std::nullopt;
   }
-  return Guarded{*std::move(volume), *std::move(upload)};
+  return Guarded{*std::move(volume), std::make_unique<fs::UploadSession>(*std::move(upload))};
+}
+
+// An optional non-negative integer member; InvalidArgument naming it otherwise.
+Result<std::optional<uint64_t>> OptionalCount(const load::JsonValue& json, std::string_view key) {
+  const load::JsonValue* value = json.Find(key);
+  if (!value) return std::optional<uint64_t>();
+  if (!value->is_integer() || value->integer() < 0) {
+    return Status::InvalidArgument(fmt::format("{} is a number", key));
+  }
+  return std::optional<uint64_t>(static_cast<uint64_t>(value->integer()));
 }
 
 void CreateSession(ApiContext& api, const Request& req, Response& res,
@@ -79,98 +74,65 @@ void CreateSession(ApiContext& api, const Request& req, Response& res,
   if (!json) return;
   Result<std::unique_ptr<fs::Volume>> volume = api.session.OpenVolume(name);
   if (!volume.ok()) return ReplyError(res, volume.status());
-  Result<std::string> raw = StringMember(*json, "path");
-  if (!raw.ok()) return ReplyError(res, raw.status());
-  Result<std::vector<std::string>> names = fs::SplitPath(*raw);
-  if (!names.ok()) return ReplyError(res, names.status());
-  if (names->empty()) return ReplyError(res, Status::InvalidArgument("upload to a file path"));
-  meta::UploadInfo info;
-  info.volume_id = (*volume)->info().id;
-  info.path = fs::JoinPath(*names);
-  uint64_t chunk = (*volume)->chunk_size_bytes();
-  info.part_size = RoundUpTo(kDefaultPartBytes, chunk);
+  Result<std::string> path = StringMember(*json, "path");
+  if (!path.ok()) return ReplyError(res, path.status());
+  uint64_t part_size = 0;
   if (const load::JsonValue* size = json->Find("part_size")) {
     if (!size->is_integer() || size->integer() <= 0 ||
-        static_cast<uint64_t>(size->integer()) > kMaxPartBytes) {
-      return ReplyError(res, Status::InvalidArgument(fmt::format(
-                                 "part_size is a number of bytes up to {}", kMaxPartBytes)));
+        static_cast<uint64_t>(size->integer()) > fs::kMaxUploadPartBytes) {
+      return ReplyError(
+          res, Status::InvalidArgument(fmt::format("part_size is a number of bytes up to {}",
+                                                   fs::kMaxUploadPartBytes)));
     }
-    // Parts are whole chunks: a size asked for is rounded up to the volume's chunk size.
-    info.part_size = RoundUpTo(static_cast<uint64_t>(size->integer()), chunk);
+    part_size = static_cast<uint64_t>(size->integer());
   }
   int64_t ttl = api.options.upload_ttl_ns;
   if (json->Find("ttl")) {
     Result<std::string> text = StringMember(*json, "ttl");
     Result<int64_t> parsed = text.ok() ? ParseDuration(*text) : Result<int64_t>(text.status());
-    if (!parsed.ok() || *parsed <= 0 || *parsed > kMaxTtlNanos) {
+    if (!parsed.ok()) {
       return ReplyError(res, Status::InvalidArgument("ttl is a duration up to 7d, like 24h"));
     }
     ttl = *parsed;
   }
-  Result<std::string> id = RandomId();
-  if (!id.ok()) return ReplyError(res, id.status());
-  info.id = *id;
-  info.created_ns = NowNanos();
-  info.expires_ns = info.created_ns + ttl;
-  Status made = api.session.meta().CreateUpload(info);
-  if (!made.ok()) return ReplyError(res, made);
-  ReplyJson(res, 201, SessionJson(info, nullptr));
+  Result<fs::UploadSession> made = fs::UploadSession::Create(**volume, *path, part_size, ttl);
+  if (!made.ok()) return ReplyError(res, made.status());
+  ReplyJson(res, 201, SessionJson(made->info(), nullptr));
 }
 
 void ShowSession(ApiContext& api, const Request& req, Response& res) {
   std::optional<Guarded> s = OpenSession(api, req, res, false);
   if (!s) return;
-  Result<std::vector<meta::UploadPart>> parts = api.session.meta().ListUploadParts(s->upload.id);
+  Result<std::vector<meta::UploadPart>> parts = s->upload->Parts();
   if (!parts.ok()) return ReplyError(res, parts.status());
-  ReplyJson(res, 200, SessionJson(s->upload, &*parts));
+  ReplyJson(res, 200, SessionJson(s->upload->info(), &*parts));
 }
 
 void PutPart(ApiContext& api, const Request& req, Response& res, const net::ContentReader& body) {
   std::optional<Guarded> s = OpenSession(api, req, res, true);
   if (!s) return;
-  std::optional<uint32_t> parsed = ParseInteger<uint32_t>(req.matches[3].str());
-  if (!parsed || *parsed >= kMaxParts) {
-    return ReplyError(
-        res, Status::InvalidArgument(fmt::format("a part number is 0..{}", kMaxParts - 1)));
-  }
-  const uint32_t number = *parsed;
-  StreamingDigest digest = StreamingDigest::Sha256();
-  fs::StreamWriter writer(*s->volume, api.session.pool(), api.options.upload_chunks_in_flight);
+  std::optional<uint32_t> number = ParseInteger<uint32_t>(req.matches[3].str());
+  Result<fs::UploadPartWriter> writer =
+      number ? fs::UploadPartWriter::Begin(*s->upload, *number, api.session.pool(),
+                                           api.options.upload_chunks_in_flight)
+             : Status::InvalidArgument("a part number is a number");
+  if (!writer.ok()) return ReplyError(res, writer.status());
   Status failed;
-  bool too_long = false;
   bool complete = body([&](const char* data, size_t length) {
-    if (writer.bytes() + length > s->upload.part_size) {
-      too_long = true;
-      return false;
-    }
-    std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(data), length);
-    digest.Update(bytes);
     api.counters.bytes_in.fetch_add(length, std::memory_order_relaxed);
-    failed = writer.Append(bytes);
+    failed = writer->Append(std::span(reinterpret_cast<const uint8_t*>(data), length));
     return failed.ok();
   });
-  if (too_long) {
-    ReplyError(res, Status::InvalidArgument(
-                        fmt::format("a part is at most {} bytes", s->upload.part_size)));
-    res.status = 413;
+  if (!failed.ok()) {
+    ReplyError(res, failed);
+    if (writer->too_long()) res.status = 413;
     return;
   }
-  if (!failed.ok()) return ReplyError(res, failed);
   if (!complete) return ReplyError(res, Status::InvalidArgument("the part's body ended early"));
-  std::string sha256 = digest.FinalHex();
-  std::string expected = req.Header("x-strata-sha256");
-  if (!expected.empty() && expected != sha256) {
-    return ReplyError(
-        res, Status::InvalidArgument(fmt::format(
-                 "part {} hashes to {}, not X-Strata-Sha256; send it again", number, sha256)));
-  }
-  Result<meta::FileContent> content = writer.Finish();
-  if (!content.ok()) return ReplyError(res, content.status());
-  meta::UploadPart part{number, content->size_bytes, sha256, std::move(content->chunks)};
-  Status recorded = api.session.meta().PutUploadPart(s->upload.id, part);
-  if (!recorded.ok()) return ReplyError(res, recorded);
+  Result<meta::UploadPart> part = writer->Finish(req.Header("x-strata-sha256"));
+  if (!part.ok()) return ReplyError(res, part.status());
   load::JsonWriter json;
-  WritePart(json, number, part.size_bytes, sha256);
+  WritePart(json, part->number, part->size_bytes, part->sha256);
   ReplyJson(res, 200, json.Take());
 }
 
@@ -180,45 +142,23 @@ void Complete(ApiContext& api, const Request& req, Response& res, const net::Con
   std::optional<std::string> text = ReadBody(body, api.options.max_json_bytes, res);
   if (!text) return;
   // Optional checks: {"size": N, "parts": K}, so a client that lost track is told.
+  fs::UploadSession::Expected expected;
   if (!text->empty()) {
     Result<load::JsonValue> json = load::ParseJson(*text);
     if (!json.ok() || !json->is_object()) {
       return ReplyError(res, Status::InvalidArgument("the body is a JSON object or empty"));
     }
-    Result<std::vector<meta::UploadPart>> parts = api.session.meta().ListUploadParts(s->upload.id);
+    Result<std::optional<uint64_t>> size = OptionalCount(*json, "size");
+    Result<std::optional<uint64_t>> parts = OptionalCount(*json, "parts");
+    if (!size.ok()) return ReplyError(res, size.status());
     if (!parts.ok()) return ReplyError(res, parts.status());
-    uint64_t size = 0;
-    for (const auto& p : *parts) size += p.size_bytes;
-    const load::JsonValue* want_size = json->Find("size");
-    const load::JsonValue* want_parts = json->Find("parts");
-    if ((want_size &&
-         (!want_size->is_integer() || static_cast<uint64_t>(want_size->integer()) != size)) ||
-        (want_parts && (!want_parts->is_integer() ||
-                        static_cast<uint64_t>(want_parts->integer()) != parts->size()))) {
-      return ReplyError(res, Status::InvalidArgument(fmt::format(
-                                 "the server has {} parts, {} bytes; send what is missing",
-                                 parts->size(), size)));
-    }
+    expected = {*size, *parts};
   }
-  // Parts are checked before any directory is made for the file (and again in the transaction).
-  Result<std::vector<meta::UploadPart>> parts = api.session.meta().ListUploadParts(s->upload.id);
-  if (!parts.ok()) return ReplyError(res, parts.status());
-  for (size_t i = 0; i < parts->size(); ++i) {
-    if ((*parts)[i].number != i) {
-      return ReplyError(res, Status::InvalidArgument(fmt::format("part {} is missing", i)));
-    }
-  }
-  const std::string& path = s->upload.path;
-  Result<meta::Attr> dir = s->volume->Mkdir(fs::ParentPath(path), 0755, true);
-  if (!dir.ok()) return ReplyError(res, dir.status());
-  Result<fs::ParentRef> where = s->volume->ResolveParent(path);
-  if (!where.ok()) return ReplyError(res, where.status());
-  Result<meta::Attr> attr = api.session.meta().CompleteUpload(
-      s->upload.id, where->parent, where->name, meta::NewNode::File(0644));
+  Result<meta::Attr> attr = s->upload->Complete(expected);
   if (!attr.ok()) return ReplyError(res, attr.status());
   api.counters.uploads.fetch_add(1, std::memory_order_relaxed);
   load::JsonWriter json;
-  json.BeginObject().Field("path", path).Field("size", attr->size_bytes);
+  json.BeginObject().Field("path", s->upload->info().path).Field("size", attr->size_bytes);
   ReplyJson(res, 201, json.Field("version", attr->version).EndObject().Take());
 }
 
@@ -243,7 +183,7 @@ void AddUploadRoutes(net::HttpServer& http, ApiContext& api) {
               [&api](const Request& req, Response& res, const net::ContentReader&) {
                 std::optional<Guarded> s = OpenSession(api, req, res, true);
                 if (!s) return;
-                Status aborted = api.session.meta().AbortUpload(s->upload.id);
+                Status aborted = s->upload->Abort();
                 if (!aborted.ok()) return ReplyError(res, aborted);
                 res.status = 204;
               });

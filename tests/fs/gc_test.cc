@@ -19,6 +19,7 @@
 #include "fs/fsck.h"
 #include "fs/put_job.h"
 #include "fs/stream_writer.h"
+#include "fs/upload_session.h"
 #include "support/test_util.h"
 #include "volume_fixture.h"
 
@@ -220,6 +221,36 @@ TEST_F(GcTest, APutThatMeetsADeletionInProgressUploadsTheChunkAgain) {
   ASSERT_OK(put.get());
   EXPECT_EQ(stats.chunks_uploaded.load(), 2u);
   EXPECT_OK(ReadWhole("/new"));
+  EXPECT_TRUE(Fsck()->clean());
+}
+
+// A resumable upload is a writer too: its parts outlive their writers' claims while the
+// session lives, and become collectable when it expires.
+TEST_F(GcTest, AnUploadSessionKeepsItsPartsUntilItExpires) {
+  std::mt19937_64 rng(7);
+  auto send = [&](UploadSession& session, uint32_t number) {
+    std::vector<uint8_t> bytes = strata::testing::RandomBytes(rng, kTestChunkSize);
+    Result<UploadPartWriter> part = UploadPartWriter::Begin(session, number, pool_, 2);
+    ASSERT_OK(part);
+    ASSERT_OK(part->Append(bytes));
+    ASSERT_OK(part->Finish(""));
+  };
+  Result<UploadSession> live =
+      UploadSession::Create(*volume_, "/up", kTestChunkSize, kMaxUploadTtlNanos);
+  ASSERT_OK(live);
+  send(*live, 0);
+  send(*live, 1);
+  Result<UploadSession> dying = UploadSession::Create(*volume_, "/gone", kTestChunkSize, kHour);
+  ASSERT_OK(dying);
+  send(*dying, 0);
+  AgeObjects(2 * kHour);
+  // Two hours on, as GC would see it then: the hour-long session is over.
+  EXPECT_EQ(*meta_->ExpireUploads(NowNanos() + 2 * kHour), 1u);
+  Result<GcReport> report = Gc(kHour);
+  ASSERT_OK(report);
+  EXPECT_EQ(report->deleted, 1u);  // the expired session's part; the live one's stay
+  ASSERT_OK(live->Complete({}));
+  EXPECT_OK(ReadWhole("/up"));
   EXPECT_TRUE(Fsck()->clean());
 }
 

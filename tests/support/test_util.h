@@ -37,6 +37,19 @@ MATCHER_P(StatusIs, code, std::string("has code ") + std::string(CodeName(code))
   }
 }
 
+// EXPECT_THAT(status_or_result, StatusIs(Code::kInvalidArgument, HasSubstr("part 1")));
+MATCHER_P2(StatusIs, code, message, std::string("has code ") + std::string(CodeName(code))) {
+  Status status;
+  if constexpr (requires { arg.status(); }) {
+    status = arg.status();
+  } else {
+    status = arg;
+  }
+  *result_listener << status.ToString();
+  return status.code() == code &&
+         ::testing::ExplainMatchResult(message, std::string(status.message()), result_listener);
+}
+
 #define ASSERT_OK(expr) ASSERT_THAT((expr), ::strata::testing::IsOk())
 #define EXPECT_OK(expr) EXPECT_THAT((expr), ::strata::testing::IsOk())
 
