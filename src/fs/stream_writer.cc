@@ -10,15 +10,13 @@ namespace strata::fs {
 StreamWriter::StreamWriter(Volume& volume, ThreadPool& pool, size_t in_flight,
                            ChunkSinkOptions sink_options)
     : volume_(volume),
-      pool_(pool),
       sink_(volume, std::move(sink_options)),
-      in_flight_(std::max<size_t>(1, in_flight)),
-      chunk_size_(volume.chunk_size_bytes()) {}
+      chunk_size_(volume.chunk_size_bytes()),
+      stores_(pool, std::max<size_t>(1, in_flight)) {}
 
 StreamWriter::~StreamWriter() {
   // Tasks reference this object: wait for them even when the upload is abandoned.
-  MutexLock lock(mu_);
-  while (running_ != 0) lock.Wait(cv_);
+  (void)stores_.Wait();
 }
 
 std::unique_ptr<std::vector<uint8_t>> StreamWriter::TakeBuffer() {
@@ -44,44 +42,37 @@ Status StreamWriter::Append(std::span<const uint8_t> bytes) {
     bytes = bytes.subspan(take);
     if (current_fill_ == chunk_size_) RETURN_IF_ERROR(FlushChunk());
   }
-  MutexLock lock(mu_);
-  return first_error_;
+  return stores_.failed() ? stores_.Wait() : Status::OK();
 }
 
 Status StreamWriter::FlushChunk() {
+  if (stores_.failed()) return stores_.Wait();
   size_t index;
   {
     MutexLock lock(mu_);
-    while (running_ >= in_flight_) lock.Wait(cv_);
-    RETURN_IF_ERROR(first_error_);
-    ++running_;
     index = chunks_.size();
     chunks_.emplace_back();  // under mu_: running tasks write their slots
   }
   std::shared_ptr<std::vector<uint8_t>> buffer(current_.release());
   size_t length = current_fill_;
   current_fill_ = 0;
-  pool_.Submit([this, buffer, length, index]() mutable {
+  // Blocks while `in_flight` stores run: a fast sender waits for the store.
+  stores_.Run([this, buffer, length, index]() -> Status {
     Result<store::PutChunkResult> put = sink_.Put(std::span<const uint8_t>(buffer->data(), length));
     MutexLock lock(mu_);
-    if (put.ok()) {
-      chunks_[index] = put->id;
-      uploaded_ += put->uploaded ? 1 : 0;
-    } else if (first_error_.ok()) {
-      first_error_ = put.status();
-    }
     spare_.push_back(std::make_unique<std::vector<uint8_t>>(std::move(*buffer)));
-    --running_;
-    cv_.notify_all();
+    if (!put.ok()) return put.status();
+    chunks_[index] = put->id;
+    uploaded_ += put->uploaded ? 1 : 0;
+    return Status::OK();
   });
   return Status::OK();
 }
 
 Result<meta::FileContent> StreamWriter::WaitForChunks() {
   if (current_ && current_fill_ > 0) RETURN_IF_ERROR(FlushChunk());
+  RETURN_IF_ERROR(stores_.Wait());
   MutexLock lock(mu_);
-  while (running_ != 0) lock.Wait(cv_);
-  RETURN_IF_ERROR(first_error_);
   return meta::FileContent{size_, chunks_};
 }
 

@@ -53,21 +53,17 @@ class StreamWriter {
   std::unique_ptr<std::vector<uint8_t>> TakeBuffer();
 
   Volume& volume_;
-  ThreadPool& pool_;
   ChunkSink sink_;
-  const size_t in_flight_;
   const uint64_t chunk_size_;
   uint64_t size_ = 0;
   std::unique_ptr<std::vector<uint8_t>> current_;
   size_t current_fill_ = 0;
 
   mutable Mutex mu_;
-  std::condition_variable cv_;
-  size_t running_ GUARDED_BY(mu_) = 0;
   std::vector<std::unique_ptr<std::vector<uint8_t>>> spare_ GUARDED_BY(mu_);
-  Status first_error_ GUARDED_BY(mu_);
   size_t uploaded_ GUARDED_BY(mu_) = 0;
   std::vector<ChunkId> chunks_ GUARDED_BY(mu_);
+  TaskGroup stores_;  // last: destroyed (waited for) before what its tasks use
 };
 
 }  // namespace strata::fs

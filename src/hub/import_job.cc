@@ -8,7 +8,6 @@
 #include <condition_variable>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <unordered_map>
 
@@ -16,6 +15,7 @@
 
 #include "core/clock.h"
 #include "core/digest.h"
+#include "core/mutex.h"
 #include "core/round.h"
 #include "fs/chunk_sink.h"
 #include "fs/get_job.h"
@@ -39,25 +39,25 @@ class RangeWindow {
   explicit RangeWindow(size_t window) : window_(window) {}
 
   uint64_t Ticket() {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     open_.insert(next_);
     return next_++;
   }
   Status Enter(uint64_t ticket) {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return aborted_ || ticket < *open_.begin() + window_; });
+    MutexLock lock(mu_);
+    while (!aborted_ && ticket >= *open_.begin() + window_) lock.Wait(cv_);
     return aborted_ ? Status::Aborted("import stopped") : Status::OK();
   }
   void Done(uint64_t ticket) {
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       open_.erase(ticket);
     }
     cv_.notify_all();
   }
   void Abort() {
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       aborted_ = true;
     }
     cv_.notify_all();
@@ -65,11 +65,11 @@ class RangeWindow {
 
  private:
   const size_t window_;
-  std::mutex mu_;
+  Mutex mu_;
   std::condition_variable cv_;
-  std::set<uint64_t> open_;  // GUARDED_BY(mu_)
-  uint64_t next_ = 0;        // GUARDED_BY(mu_)
-  bool aborted_ = false;     // GUARDED_BY(mu_)
+  std::set<uint64_t> open_ GUARDED_BY(mu_);
+  uint64_t next_ GUARDED_BY(mu_) = 0;
+  bool aborted_ GUARDED_BY(mu_) = false;
 };
 
 // Range buffers, reused: a fresh 16 MiB buffer per range costs its page faults every time.
@@ -79,7 +79,7 @@ class BufferPool {
   std::shared_ptr<std::vector<uint8_t>> Take() {
     std::vector<uint8_t>* buffer = nullptr;
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       if (!free_.empty()) {
         buffer = free_.back().release();
         free_.pop_back();
@@ -88,15 +88,15 @@ class BufferPool {
     if (!buffer) buffer = new std::vector<uint8_t>(size_);
     // Returned to the pool when the last holder lets go (after hashing).
     return std::shared_ptr<std::vector<uint8_t>>(buffer, [this](std::vector<uint8_t>* b) {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       free_.emplace_back(b);
     });
   }
 
  private:
   const uint64_t size_;
-  std::mutex mu_;
-  std::vector<std::unique_ptr<std::vector<uint8_t>>> free_;  // GUARDED_BY(mu_)
+  Mutex mu_;
+  std::vector<std::unique_ptr<std::vector<uint8_t>>> free_ GUARDED_BY(mu_);
 };
 
 // The digest the hub publishes for `file`: the SHA-256 of an LFS file, the git blob id (SHA-1 of
@@ -122,12 +122,12 @@ struct PendingFile {
   std::atomic<size_t> ranges_left{0};
   fs::ChunkSink sink;  // stores its chunks and commits it
 
-  std::mutex mu;
-  std::string direct_url;  // GUARDED_BY(mu): the URL after redirects, once a range learned it
-  StreamingDigest digest;  // GUARDED_BY(mu)
-  size_t next_range = 0;   // GUARDED_BY(mu): the next one to hash
-  // Ranges that arrived before their turn: index → (ticket, bytes). GUARDED_BY(mu)
-  std::map<size_t, std::pair<uint64_t, std::shared_ptr<std::vector<uint8_t>>>> early;
+  Mutex mu;
+  std::string direct_url GUARDED_BY(mu);  // the URL after redirects, once a range learned it
+  StreamingDigest digest GUARDED_BY(mu);
+  size_t next_range GUARDED_BY(mu) = 0;  // the next one to hash
+  // Ranges that arrived before their turn: index → (ticket, bytes).
+  std::map<size_t, std::pair<uint64_t, std::shared_ptr<std::vector<uint8_t>>>> early GUARDED_BY(mu);
 
   PendingFile(HubFile f, fs::Volume& volume, const fs::ChunkSinkOptions& options)
       : file(std::move(f)), sink(volume, options), digest(HubDigest(file)) {}
@@ -229,7 +229,7 @@ Status WriteSmallFile(fs::Volume& volume, const std::string& path, std::string_v
 Status CommitVerified(PendingFile& file, fs::TransferStats& stats) {
   std::string got;
   {
-    std::lock_guard lock(file.mu);
+    MutexLock lock(file.mu);
     got = file.digest.FinalHex();
   }
   if (got != file.expected()) {
@@ -255,14 +255,14 @@ Status FetchRange(fs::Volume& volume, HubClient& hub, RangeWindow& window, Buffe
   uint64_t length = std::min(range_bytes, file.file.size_bytes - offset);
   std::string url;
   {
-    std::lock_guard lock(file.mu);
+    MutexLock lock(file.mu);
     url = file.direct_url.empty() ? file.url : file.direct_url;
   }
   std::shared_ptr<std::vector<uint8_t>> buffer = buffers.Take();
   std::span<uint8_t> bytes(buffer->data(), length);
   ASSIGN_OR_RETURN(net::HttpResponse response, hub.http().GetRange(url, offset, bytes));
   if (response.effective_url != url && !response.effective_url.empty()) {
-    std::lock_guard lock(file.mu);
+    MutexLock lock(file.mu);
     if (file.direct_url.empty()) file.direct_url = response.effective_url;
   }
   uint64_t chunk = volume.chunk_size_bytes();
@@ -275,7 +275,7 @@ Status FetchRange(fs::Volume& volume, HubClient& hub, RangeWindow& window, Buffe
   }
   stats.bytes_done += length;
   {
-    std::lock_guard lock(file.mu);
+    MutexLock lock(file.mu);
     file.early.emplace(index, std::make_pair(ticket, std::move(buffer)));
     for (auto it = file.early.begin(); it != file.early.end() && it->first == file.next_range;
          it = file.early.erase(it)) {
