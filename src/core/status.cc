@@ -44,6 +44,13 @@ std::string_view CodeName(Code code) {
   return "Unknown";
 }
 
+std::optional<Code> CodeFromName(std::string_view name) {
+  for (int c = static_cast<int>(Code::kOk); c <= static_cast<int>(Code::kInternal); ++c) {
+    if (CodeName(static_cast<Code>(c)) == name) return static_cast<Code>(c);
+  }
+  return std::nullopt;
+}
+
 Status::Status(Code code, std::string message)
     : state_(code == Code::kOk ? nullptr : new State{code, std::move(message)}) {}
 

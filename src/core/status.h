@@ -7,6 +7,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -36,6 +37,8 @@ enum class Code {
 
 // A short stable name for the code, e.g. "NotFound".
 std::string_view CodeName(Code code);
+// The code CodeName(code) names; nullopt for any other text (e.g. from a newer server).
+std::optional<Code> CodeFromName(std::string_view name);
 
 class [[nodiscard]] Status {
  public:

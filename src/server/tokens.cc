@@ -18,7 +18,6 @@ Result<std::string> NewTokenSecret() {
   return std::string(kPrefix) + random;
 }
 
-Result<std::string> RandomId() { return RandomHex(16); }
 
 std::string TokenHash(std::string_view token) {
   StreamingDigest digest = StreamingDigest::Sha256();

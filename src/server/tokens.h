@@ -13,8 +13,6 @@ namespace strata::server {
 
 // A new token: "strata_" + 64 hex digits of randomness from the OS (256 bits).
 Result<std::string> NewTokenSecret();
-// 128 random bits in hex: names nobody can guess (upload sessions).
-Result<std::string> RandomId();
 // The value kept in the metadata store for `token`: its SHA-256, in hex.
 std::string TokenHash(std::string_view token);
 

@@ -178,10 +178,14 @@ TEST(LayeringTest, TheLowerLayersReachNoAdapter) {
                             "strata_meta", "strata_cache", "strata_safetensors", "strata_loader"}) {
     ASSERT_TRUE(layering.graph().count(lower)) << lower;
     std::set<std::string> reached = folders_reached(lower);
-    for (const char* higher : {"fs", "fuse", "server", "cli", "hub", "bucket", "peer", "python"}) {
+    for (const char* higher :
+         {"fs", "fuse", "server", "client", "cli", "hub", "bucket", "peer", "python"}) {
       EXPECT_FALSE(reached.count(higher)) << lower << " reaches " << higher;
     }
   }
+  // A program that talks to a server needs no volume, store or metadata code of its own.
+  std::set<std::string> client = folders_reached("strata_client");
+  EXPECT_EQ(client, (std::set<std::string>{"core", "net", "load", "client"}));
   std::set<std::string> loader = folders_reached("strata_loader");
   EXPECT_EQ(loader, (std::set<std::string>{"core", "load"}))
       << "the loader-only build must need nothing beyond the base";

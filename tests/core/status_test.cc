@@ -48,4 +48,13 @@ TEST(StatusTest, MacrosPropagateTheFirstError) {
 }
 
 }  // namespace
+TEST(StatusTest, EveryCodeNameNamesItsCode) {
+  for (int c = static_cast<int>(Code::kOk); c <= static_cast<int>(Code::kInternal); ++c) {
+    EXPECT_EQ(CodeFromName(CodeName(static_cast<Code>(c))), static_cast<Code>(c));
+  }
+  EXPECT_EQ(CodeFromName("Unknown"), std::nullopt);
+  EXPECT_EQ(CodeFromName("notfound"), std::nullopt);
+  EXPECT_EQ(CodeFromName(""), std::nullopt);
+}
+
 }  // namespace strata

@@ -1,0 +1,154 @@
+// The server's routes in process: a real ApiServer on loopback over a SQLite volume, driven by
+// the API's own client (client::ApiClient) and by raw requests where the client would not send
+// what an adversary does. The shell suite (tests/integration/server_test.sh) covers the CLI
+// around it; these are the rules of the routes, fast and under every sanitizer.
+#include "server/api_server.h"
+
+#include <random>
+#include <thread>
+
+#include <fmt/core.h>
+
+#include "client/api_client.h"
+#include "core/digest.h"
+#include "server/tokens.h"
+#include "support/test_util.h"
+
+namespace strata::server {
+namespace {
+
+using strata::testing::StatusIs;
+using ::testing::HasSubstr;
+
+constexpr uint64_t kChunk = 64 * 1024;
+
+class ApiServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    session_.options().home = dir_.Sub("home");
+    session_.options().meta_url = "sqlite://" + dir_.Sub("meta.db");
+    session_.options().store_url = "file://" + dir_.Sub("chunks");
+    session_.options().threads = 4;
+    ASSERT_OK(session_.Open());
+    ASSERT_OK(session_.meta().CreateVolume("weights", kChunk));
+    ASSERT_OK(session_.meta().CreateVolume("other", kChunk));
+    writer_token_ = *CreateToken(session_.meta(), "weights", false, "test");
+    reader_token_ = *CreateToken(session_.meta(), "weights", true, "test");
+    ServerOptions options;
+    options.listen = "127.0.0.1:0";
+    options.threads = 4;
+    auto bound = ApiServer::Bind(session_, options);
+    ASSERT_OK(bound);
+    server_ = std::move(*bound);
+    serving_ = std::thread([this] { (void)server_->Serve(); });
+    base_ = fmt::format("http://127.0.0.1:{}", server_->port());
+  }
+  void TearDown() override {
+    if (server_) server_->Stop();
+    if (serving_.joinable()) serving_.join();
+  }
+
+  client::ApiClient Client(const std::string& token, const std::string& volume = "weights") {
+    return client::ApiClient(base_, volume, token);
+  }
+
+  static std::vector<uint8_t> Bytes(size_t n, uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    return strata::testing::RandomBytes(rng, n);
+  }
+  static std::string Sha256(std::span<const uint8_t> bytes) {
+    StreamingDigest digest = StreamingDigest::Sha256();
+    digest.Update(bytes);
+    return digest.FinalHex();
+  }
+
+  strata::testing::TempDir dir_;
+  fs::Session session_;
+  std::string writer_token_, reader_token_;
+  std::unique_ptr<ApiServer> server_;
+  std::thread serving_;
+  std::string base_;
+};
+
+TEST_F(ApiServerTest, AnUploadResumesWithThePartsTheServerHas) {
+  client::ApiClient api = Client(writer_token_);
+  std::vector<uint8_t> whole = Bytes(2 * kChunk + 100, 1);
+  std::span<const uint8_t> all(whole);
+  Result<client::UploadSessionInfo> made = api.CreateUpload("/m/model.bin", 1);
+  ASSERT_OK(made);
+  EXPECT_EQ(made->part_size, kChunk);  // rounded up to whole chunks
+  ASSERT_OK(api.PutPart(made->id, 2, all.subspan(2 * kChunk), Sha256(all.subspan(2 * kChunk))));
+  ASSERT_OK(api.PutPart(made->id, 0, all.first(kChunk), Sha256(all.first(kChunk))));
+
+  // A client that lost track asks what the server has.
+  Result<client::UploadSessionInfo> known = api.GetUpload(made->id);
+  ASSERT_OK(known);
+  ASSERT_EQ(known->parts.size(), 2u);
+  EXPECT_EQ(known->parts.at(2).size, 100u);
+  EXPECT_EQ(known->parts.at(0).sha256, Sha256(all.first(kChunk)));
+  EXPECT_THAT(api.CompleteUpload(made->id, whole.size(), 3),
+              StatusIs(Code::kInvalidArgument, HasSubstr("2 parts")));
+
+  auto middle = all.subspan(kChunk, kChunk);
+  ASSERT_OK(api.PutPart(made->id, 1, middle, Sha256(middle)));
+  ASSERT_OK(api.CompleteUpload(made->id, whole.size(), 3));
+  EXPECT_THAT(api.GetUpload(made->id), StatusIs(Code::kNotFound));
+
+  auto volume = std::move(session_.OpenVolume("weights")).value();
+  Result<meta::Attr> attr = volume->Stat("/m/model.bin");
+  ASSERT_OK(attr);
+  EXPECT_EQ(attr->size_bytes, whole.size());
+}
+
+TEST_F(ApiServerTest, APartIsRefusedWithTheServersReason) {
+  client::ApiClient api = Client(writer_token_);
+  Result<client::UploadSessionInfo> made = api.CreateUpload("/f", kChunk);
+  ASSERT_OK(made);
+  std::vector<uint8_t> bytes = Bytes(1000, 2);
+  EXPECT_THAT(api.PutPart(made->id, 0, bytes, std::string(64, '0')),
+              StatusIs(Code::kInvalidArgument, HasSubstr("hashes to")));
+  std::vector<uint8_t> too_long = Bytes(kChunk + 1, 3);
+  Status refused = api.PutPart(made->id, 0, too_long, Sha256(too_long));
+  EXPECT_THAT(refused, StatusIs(Code::kInvalidArgument, HasSubstr("HTTP 413")));
+  EXPECT_THAT(api.PutPart(made->id, 100000, bytes, Sha256(bytes)),
+              StatusIs(Code::kInvalidArgument, HasSubstr("0..99999")));
+  EXPECT_TRUE(api.GetUpload(made->id)->parts.empty());  // nothing refused was recorded
+}
+
+TEST_F(ApiServerTest, TokensAreHeldToTheirVolumeAndTheirRights) {
+  EXPECT_THAT(Client(reader_token_).CreateUpload("/f", kChunk), StatusIs(Code::kPermissionDenied));
+  EXPECT_THAT(Client(writer_token_, "other").CreateUpload("/f", kChunk),
+              StatusIs(Code::kPermissionDenied));
+  EXPECT_THAT(Client("strata_" + std::string(64, 'a')).GetUpload(std::string(32, 'a')),
+              StatusIs(Code::kPermissionDenied));
+  // A session of one volume does not exist for another, even for a token of both.
+  std::string admin = *CreateToken(session_.meta(), "", false, "admin");
+  Result<client::UploadSessionInfo> made = Client(admin).CreateUpload("/f", kChunk);
+  ASSERT_OK(made);
+  EXPECT_THAT(Client(admin, "other").GetUpload(made->id), StatusIs(Code::kNotFound));
+  EXPECT_OK(Client(reader_token_).GetUpload(made->id));  // reading it is a read
+}
+
+TEST_F(ApiServerTest, BadSessionsAreRefusedBeforeAnythingIsMade) {
+  client::ApiClient api = Client(writer_token_);
+  EXPECT_THAT(api.CreateUpload("/", kChunk), StatusIs(Code::kInvalidArgument));
+  EXPECT_THAT(api.CreateUpload("/a/../../etc/passwd", kChunk), StatusIs(Code::kInvalidArgument));
+  EXPECT_THAT(api.CreateUpload("/f", (5ULL << 30) + 1), StatusIs(Code::kInvalidArgument));
+  for (std::string_view body : {R"({"path": "/f", "ttl": "0s"})", R"({"path": "/f", "ttl": "8d"})",
+                                R"({"path": "/f", "part_size": -1})", R"({"path": 7})", "[]",
+                                R"({"path": "/f", "path": "/g"})", "{"}) {
+    EXPECT_THAT(api.Call("POST", "/uploads", body, 201), StatusIs(Code::kInvalidArgument)) << body;
+  }
+  for (std::string_view body : {R"({"size": -1})", R"({"parts": "3"})", "[1]"}) {
+    Result<client::UploadSessionInfo> made = api.CreateUpload("/g", kChunk);
+    ASSERT_OK(made);
+    EXPECT_THAT(api.Call("POST", fmt::format("/uploads/{}/complete", made->id), body, 201),
+                StatusIs(Code::kInvalidArgument))
+        << body;
+  }
+  auto volume = std::move(session_.OpenVolume("weights")).value();
+  EXPECT_THAT(volume->Stat("/g"), StatusIs(Code::kNotFound));
+}
+
+}  // namespace
+}  // namespace strata::server
