@@ -26,17 +26,6 @@ constexpr size_t kDefaultPage = 1000;
 using net::Request;
 using net::Response;
 
-std::string_view TypeName(meta::FileType type) {
-  switch (type) {
-    case meta::FileType::kDirectory:
-      return "dir";
-    case meta::FileType::kSymlink:
-      return "symlink";
-    default:
-      return "file";
-  }
-}
-
 // `ns` in UTC, as strftime(3) `format` writes it.
 std::string Utc(int64_t ns, const char* format) {
   std::time_t seconds = static_cast<std::time_t>(ns / kNanosPerSecond);
@@ -53,7 +42,7 @@ std::string HttpDate(int64_t ns) { return Utc(ns, "%a, %d %b %Y %H:%M:%S GMT"); 
 // The JSON of the entry at `path` (a normalised volume path: its name is the last component).
 // Its fields only, so that a caller can add its own before closing the object.
 void WriteEntryFields(load::JsonWriter& json, std::string_view path, const meta::Attr& attr) {
-  json.Field("name", fs::BaseName(path)).Field("path", path).Field("type", TypeName(attr.type));
+  json.Field("name", fs::BaseName(path)).Field("path", path).Field("type", meta::FileTypeName(attr.type));
   json.Field("size", attr.size_bytes).Field("mode", fmt::format("{:04o}", attr.mode));
   json.Field("mtime", IsoTime(attr.mtime_ns)).Field("mtime_ns", attr.mtime_ns);
   json.Field("version", attr.version);

@@ -94,6 +94,15 @@ TEST_F(ApiServerTest, AnUploadResumesWithThePartsTheServerHas) {
   ASSERT_OK(api.CompleteUpload(made->id, whole.size(), 3));
   EXPECT_THAT(api.GetUpload(made->id), StatusIs(Code::kNotFound));
 
+  // One vocabulary for entry types, the metadata's: "directory", not "dir".
+  Result<load::JsonValue> listing = api.Call("GET", "/files?path=/&recursive=1", "", 200);
+  ASSERT_OK(listing);
+  std::vector<std::string> types;
+  for (const load::JsonValue& e : listing->Find("entries")->items()) {
+    types.push_back(e.Find("path")->str() + " " + e.Find("type")->str());
+  }
+  EXPECT_THAT(types, ::testing::ElementsAre("/m directory", "/m/model.bin file"));
+
   auto volume = std::move(session_.OpenVolume("weights")).value();
   Result<meta::Attr> attr = volume->Stat("/m/model.bin");
   ASSERT_OK(attr);

@@ -133,12 +133,12 @@ async function list() {
   try {
     const res = await api('GET', `/v1/volumes/${state.volume}/files?path=${encodeURIComponent(state.dir)}&limit=10000`);
     const { entries } = await res.json();
-    entries.sort((a, b) => (a.type === 'dir') === (b.type === 'dir') ? a.name.localeCompare(b.name) : a.type === 'dir' ? -1 : 1);
+    entries.sort((a, b) => (a.type === 'directory') === (b.type === 'directory') ? a.name.localeCompare(b.name) : a.type === 'directory' ? -1 : 1);
     rows.replaceChildren(...entries.map((e) => {
       const tr = document.createElement('tr');
       tr.dataset.name = e.name;
       const name = document.createElement('td');
-      if (e.type === 'dir') {
+      if (e.type === 'directory') {
         const a = document.createElement('a');
         a.className = 'dir';
         a.textContent = e.name + '/';
@@ -195,8 +195,8 @@ async function rename(e) {
 }
 
 async function remove(e) {
-  if (!confirm(`Delete ${e.name}${e.type === 'dir' ? ' and everything in it' : ''}?`)) return;
-  await act(api('DELETE', `/v1/volumes/${state.volume}/files${encodePath(e.path)}${e.type === 'dir' ? '?recursive=1' : ''}`),
+  if (!confirm(`Delete ${e.name}${e.type === 'directory' ? ' and everything in it' : ''}?`)) return;
+  await act(api('DELETE', `/v1/volumes/${state.volume}/files${encodePath(e.path)}${e.type === 'directory' ? '?recursive=1' : ''}`),
             `Deleted ${e.name}`);
 }
 
