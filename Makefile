@@ -76,7 +76,7 @@ fuzz: build-fuzz
 	done
 
 # The checks of .clang-tidy, and -Wthread-safety over the GUARDED_BY/REQUIRES annotations
-# (core/mutex.h), on every source file of src/ in the release build's compile commands.
+# (base/mutex.h), on every source file of src/ in the release build's compile commands.
 tidy: build
 	@run-clang-tidy -p $(BUILD) -j $(JOBS) -quiet -extra-arg=-Wthread-safety '$(CURDIR)/src/' \
 	  >$(BUILD)/tidy.log 2>&1 || \

@@ -2,7 +2,7 @@
 
 #include <pybind11/pybind11.h>
 
-#include "core/status_errno.h"
+#include "base/status_errno.h"
 
 namespace py = pybind11;
 

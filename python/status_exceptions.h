@@ -4,7 +4,7 @@
 
 #include <utility>
 
-#include "core/status.h"
+#include "base/status.h"
 
 namespace strata::python {
 

@@ -21,11 +21,11 @@
 #include <string>
 #include <vector>
 
+#include "base/mutex.h"
+#include "base/single_flight.h"
+#include "base/thread_pool.h"
 #include "cache/piece_index.h"
 #include "cache/tiers.h"
-#include "core/mutex.h"
-#include "core/single_flight.h"
-#include "core/thread_pool.h"
 #include "fs/transfer_stats.h"
 #include "store/s3_store.h"
 

@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "base/status.h"
 #include "core/chunk_id.h"
-#include "core/status.h"
 
 namespace strata::cache {
 

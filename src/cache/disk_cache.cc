@@ -12,9 +12,9 @@
 
 #include <fmt/core.h>
 
+#include "base/posix.h"
 #include "cache/cache_dir_modes.h"
 #include "core/env.h"
-#include "core/posix.h"
 
 namespace strata::cache {
 namespace {

@@ -16,9 +16,9 @@
 #include <string>
 #include <unordered_map>
 
+#include "base/mutex.h"
 #include "cache/cache_dir_modes.h"
 #include "cache/chunk_source.h"
-#include "core/mutex.h"
 
 namespace strata::cache {
 

@@ -9,9 +9,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/mutex.h"
+#include "base/single_flight.h"
 #include "cache/chunk_source.h"
-#include "core/mutex.h"
-#include "core/single_flight.h"
 
 namespace strata::cache {
 

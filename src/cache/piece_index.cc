@@ -11,7 +11,7 @@
 
 #include <fmt/core.h>
 
-#include "core/posix.h"
+#include "base/posix.h"
 
 namespace strata::cache {
 

@@ -9,7 +9,7 @@
 
 #include <fmt/core.h>
 
-#include "core/posix.h"
+#include "base/posix.h"
 
 namespace strata::cache {
 namespace {

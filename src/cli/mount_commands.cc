@@ -12,11 +12,11 @@
 
 #include <fmt/core.h>
 
+#include "base/posix.h"
+#include "base/split.h"
 #include "bucket/bucket_session.h"
 #include "cli/commands.h"
 #include "core/env.h"
-#include "core/posix.h"
-#include "core/split.h"
 #include "fuse/bucket_fs.h"
 #include "fuse/fuse_mount.h"
 #include "fuse/volume_fs.h"

@@ -3,11 +3,11 @@
 
 #include <fmt/core.h>
 
+#include "base/parse_integer.h"
 #include "cli/commands.h"
 #include "cli/format.h"
 #include "core/byte_size.h"
 #include "core/clock.h"
-#include "core/parse_integer.h"
 #include "fs/disk_usage.h"
 #include "fs/path.h"
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <thread>
 
-#include "core/status.h"
+#include "base/status.h"
 #include "fs/transfer_stats.h"
 
 namespace strata::cli {

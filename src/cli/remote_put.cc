@@ -12,11 +12,11 @@
 
 #include <fmt/core.h>
 
+#include "base/posix.h"
+#include "base/round.h"
+#include "base/str_cat.h"
 #include "client/api_client.h"
 #include "core/digest.h"
-#include "core/posix.h"
-#include "core/round.h"
-#include "core/str_cat.h"
 
 namespace strata::cli {
 namespace {

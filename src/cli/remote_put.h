@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "core/thread_pool.h"
+#include "base/thread_pool.h"
 #include "fs/transfer_stats.h"
 
 namespace strata::cli {

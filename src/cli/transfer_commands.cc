@@ -11,12 +11,12 @@
 
 #include <fmt/core.h>
 
+#include "base/posix.h"
 #include "bucket/bucket_session.h"
 #include "cli/commands.h"
 #include "cli/progress.h"
 #include "cli/remote_put.h"
 #include "core/byte_size.h"
-#include "core/posix.h"
 #include "fs/get_job.h"
 #include "fs/path.h"
 #include "fs/prefetch_job.h"

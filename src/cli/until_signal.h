@@ -3,7 +3,7 @@
 
 #include <functional>
 
-#include "core/status.h"
+#include "base/status.h"
 
 namespace strata::cli {
 

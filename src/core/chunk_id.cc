@@ -5,7 +5,7 @@
 #include <fmt/core.h>
 #include <openssl/evp.h>
 
-#include "core/hex.h"
+#include "base/hex.h"
 
 namespace strata {
 

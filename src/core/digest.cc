@@ -4,7 +4,7 @@
 
 #include <openssl/evp.h>
 
-#include "core/hex.h"
+#include "base/hex.h"
 
 namespace strata {
 

@@ -5,7 +5,7 @@
 
 #include <fmt/core.h>
 
-#include "core/parse_integer.h"
+#include "base/parse_integer.h"
 
 namespace strata {
 

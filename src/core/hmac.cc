@@ -4,7 +4,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "core/hex.h"
+#include "base/hex.h"
 
 namespace strata {
 

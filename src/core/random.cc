@@ -5,7 +5,7 @@
 
 #include <openssl/rand.h>
 
-#include "core/hex.h"
+#include "base/hex.h"
 
 namespace strata {
 

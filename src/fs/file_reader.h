@@ -20,10 +20,10 @@
 #include <string>
 #include <vector>
 
+#include "base/host_buffer.h"
+#include "base/mutex.h"
+#include "base/thread_pool.h"
 #include "cache/read_ahead.h"
-#include "core/host_buffer.h"
-#include "core/mutex.h"
-#include "core/thread_pool.h"
 #include "fs/volume.h"
 
 namespace strata::fs {

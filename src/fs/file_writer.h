@@ -24,9 +24,9 @@
 #include <span>
 #include <string>
 
-#include "core/mutex.h"
-#include "core/posix.h"
-#include "core/thread_pool.h"
+#include "base/mutex.h"
+#include "base/posix.h"
+#include "base/thread_pool.h"
 #include "fs/chunk_sink.h"
 #include "fs/file_reader.h"
 #include "fs/volume.h"

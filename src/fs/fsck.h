@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "core/thread_pool.h"
+#include "base/thread_pool.h"
 #include "meta/chunk_ledger.h"
 #include "store/object_store.h"
 

@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <functional>
 
-#include "core/thread_pool.h"
+#include "base/thread_pool.h"
 #include "meta/chunk_ledger.h"
 #include "store/object_store.h"
 

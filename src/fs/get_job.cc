@@ -15,8 +15,8 @@
 
 #include <fmt/core.h>
 
-#include "core/host_buffer.h"
-#include "core/posix.h"
+#include "base/host_buffer.h"
+#include "base/posix.h"
 #include "fs/path.h"
 #include "fs/tree_walk.h"
 #include "meta/types.h"

@@ -15,7 +15,7 @@
 #include <string>
 #include <string_view>
 
-#include "core/thread_pool.h"
+#include "base/thread_pool.h"
 #include "fs/transfer_stats.h"
 #include "fs/volume.h"
 

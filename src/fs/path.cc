@@ -2,7 +2,7 @@
 
 #include <fmt/core.h>
 
-#include "core/split.h"
+#include "base/split.h"
 #include "meta/types.h"
 
 namespace strata::fs {

@@ -6,7 +6,7 @@
 
 #include <fmt/core.h>
 
-#include "core/host_buffer.h"
+#include "base/host_buffer.h"
 #include "fs/path.h"
 #include "fs/tree_walk.h"
 

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "base/thread_pool.h"
 #include "cache/chunk_source.h"
-#include "core/thread_pool.h"
 #include "fs/transfer_stats.h"
 #include "fs/volume.h"
 

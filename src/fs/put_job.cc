@@ -11,8 +11,8 @@
 
 #include <fmt/core.h>
 
+#include "base/posix.h"
 #include "core/env.h"
-#include "core/posix.h"
 #include "fs/path.h"
 
 namespace strata::fs {

@@ -7,8 +7,8 @@
 
 #include <fmt/core.h>
 
+#include "base/posix.h"
 #include "core/byte_size.h"
-#include "core/posix.h"
 #include "meta/open_meta_store.h"
 #include "peer/peer_protocol.h"
 #include "peer/peer_source.h"

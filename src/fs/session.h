@@ -7,8 +7,8 @@
 #include <optional>
 #include <string>
 
+#include "base/thread_pool.h"
 #include "cache/tiers.h"
-#include "core/thread_pool.h"
 #include "fs/volume.h"
 #include "meta/meta_store.h"
 #include "peer/peer_source.h"

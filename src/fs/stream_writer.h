@@ -16,8 +16,8 @@
 #include <string_view>
 #include <vector>
 
-#include "core/mutex.h"
-#include "core/thread_pool.h"
+#include "base/mutex.h"
+#include "base/thread_pool.h"
 #include "fs/chunk_sink.h"
 #include "fs/volume.h"
 

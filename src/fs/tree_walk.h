@@ -12,7 +12,7 @@
 #include <functional>
 #include <string>
 
-#include "core/status.h"
+#include "base/status.h"
 #include "meta/meta_store.h"
 #include "meta/types.h"
 

@@ -2,9 +2,9 @@
 
 #include <fmt/core.h>
 
+#include "base/round.h"
 #include "core/clock.h"
 #include "core/random.h"
-#include "core/round.h"
 #include "fs/path.h"
 
 namespace strata::fs {

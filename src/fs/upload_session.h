@@ -13,8 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "base/thread_pool.h"
 #include "core/digest.h"
-#include "core/thread_pool.h"
 #include "fs/stream_writer.h"
 #include "fs/volume.h"
 #include "meta/types.h"

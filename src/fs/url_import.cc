@@ -4,7 +4,7 @@
 
 #include <fmt/core.h>
 
-#include "core/parse_integer.h"
+#include "base/parse_integer.h"
 #include "fs/stream_writer.h"
 
 namespace strata::fs {

@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "core/thread_pool.h"
+#include "base/thread_pool.h"
 #include "fs/transfer_stats.h"
 #include "fs/volume.h"
 #include "net/http_client.h"

@@ -5,7 +5,7 @@
 
 #include <fmt/core.h>
 
-#include "core/split.h"
+#include "base/split.h"
 #include "fs/chunk_sink.h"
 #include "fs/path.h"
 #include "fs/tree_walk.h"

@@ -11,8 +11,8 @@
 
 #include <fmt/core.h>
 
+#include "base/posix.h"
 #include "core/clock.h"
-#include "core/posix.h"
 
 namespace strata::fuse {
 namespace {

@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "base/status_errno.h"
 #include "core/clock.h"
-#include "core/status_errno.h"
 
 namespace strata::fuse {
 namespace {

@@ -27,7 +27,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "core/thread_pool.h"
+#include "base/thread_pool.h"
 #include "fs/file_reader.h"
 #include "fs/file_writer.h"
 #include "fs/volume.h"

@@ -6,7 +6,7 @@
 
 #include <fmt/core.h>
 
-#include "core/split.h"
+#include "base/split.h"
 #include "load/json.h"
 #include "net/url.h"
 

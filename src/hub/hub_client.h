@@ -15,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/status.h"
+#include "base/status.h"
 #include "net/http_client.h"
 
 namespace strata::hub {

@@ -13,10 +13,10 @@
 
 #include <fmt/core.h>
 
+#include "base/mutex.h"
+#include "base/round.h"
 #include "core/clock.h"
 #include "core/digest.h"
-#include "core/mutex.h"
-#include "core/round.h"
 #include "fs/chunk_sink.h"
 #include "fs/get_job.h"
 #include "fs/path.h"

@@ -5,8 +5,8 @@
 
 #include <cerrno>
 
-#include "core/posix.h"
-#include "core/str_cat.h"
+#include "base/posix.h"
+#include "base/str_cat.h"
 
 namespace strata::load {
 namespace {

@@ -7,7 +7,7 @@
 #include <span>
 #include <string>
 
-#include "core/status.h"
+#include "base/status.h"
 
 namespace strata::load {
 

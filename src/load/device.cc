@@ -2,8 +2,8 @@
 
 #include <optional>
 
-#include "core/parse_integer.h"
-#include "core/str_cat.h"
+#include "base/parse_integer.h"
+#include "base/str_cat.h"
 
 namespace strata::load {
 

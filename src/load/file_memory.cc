@@ -1,6 +1,6 @@
 #include "load/file_memory.h"
 
-#include "core/host_buffer.h"
+#include "base/host_buffer.h"
 #include "load/gpu.h"
 
 namespace strata::load {

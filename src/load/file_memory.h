@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <memory>
 
-#include "core/status.h"
+#include "base/status.h"
 #include "load/device.h"
 
 namespace strata::load {

@@ -5,7 +5,7 @@
 #include <mutex>
 #include <vector>
 
-#include "core/str_cat.h"
+#include "base/str_cat.h"
 
 #if STRATA_WITH_CUDA
 #include <cuda_runtime_api.h>

@@ -9,7 +9,7 @@
 #include <memory>
 #include <span>
 
-#include "core/status.h"
+#include "base/status.h"
 #include "load/file_memory.h"
 
 namespace strata::load::gpu {

@@ -8,8 +8,8 @@
 #include <iterator>
 #include <set>
 
-#include "core/host_buffer.h"
-#include "core/str_cat.h"
+#include "base/host_buffer.h"
+#include "base/str_cat.h"
 #include "load/gpu.h"
 #include "load/json.h"
 

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "core/thread_pool.h"
+#include "base/thread_pool.h"
 #include "load/byte_source.h"
 #include "load/device.h"
 #include "load/file_memory.h"

@@ -5,7 +5,7 @@
 
 #include <fmt/core.h>
 
-#include "core/posix.h"
+#include "base/posix.h"
 #include "fs/path.h"
 
 namespace strata::load {

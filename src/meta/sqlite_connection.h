@@ -10,7 +10,7 @@
 
 #include <sqlite3.h>
 
-#include "core/status.h"
+#include "base/status.h"
 #include "meta/sql_connection.h"
 #include "meta/types.h"
 

@@ -2,8 +2,8 @@
 
 #include <fmt/core.h>
 
+#include "base/posix.h"
 #include "core/env.h"
-#include "core/posix.h"
 #include "meta/sql_meta_store.h"
 #include "meta/sqlite_connection.h"
 #include "meta/sqlite_schema.h"

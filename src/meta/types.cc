@@ -2,8 +2,8 @@
 
 #include <fmt/core.h>
 
+#include "base/round.h"
 #include "core/duration.h"
-#include "core/round.h"
 
 namespace strata::meta {
 

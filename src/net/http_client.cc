@@ -6,7 +6,7 @@
 
 #include <fmt/core.h>
 
-#include "core/ascii.h"
+#include "base/ascii.h"
 #include "net/net_address.h"
 
 namespace strata::net {

@@ -21,7 +21,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/status.h"
+#include "base/status.h"
 #include "net/curl_pool.h"
 
 namespace strata::net {

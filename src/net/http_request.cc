@@ -4,9 +4,9 @@
 #include <cctype>
 #include <optional>
 
-#include "core/ascii.h"
-#include "core/hex.h"
-#include "core/parse_integer.h"
+#include "base/ascii.h"
+#include "base/hex.h"
+#include "base/parse_integer.h"
 
 namespace strata::net {
 namespace {

@@ -30,8 +30,8 @@
 
 #include <fmt/core.h>
 
-#include "core/parse_integer.h"
-#include "core/posix.h"
+#include "base/parse_integer.h"
+#include "base/posix.h"
 
 namespace strata::net {
 namespace {

@@ -29,7 +29,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/status.h"
+#include "base/status.h"
 #include "net/http_request.h"
 
 namespace strata::net {

@@ -2,7 +2,7 @@
 
 #include <fmt/core.h>
 
-#include "core/hex.h"
+#include "base/hex.h"
 
 namespace strata::net {
 

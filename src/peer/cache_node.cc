@@ -5,8 +5,8 @@
 
 #include <fmt/core.h>
 
+#include "base/parse_integer.h"
 #include "core/clock.h"
-#include "core/parse_integer.h"
 #include "peer/peer_protocol.h"
 
 namespace strata::peer {

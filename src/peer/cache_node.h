@@ -15,8 +15,8 @@
 #include <memory>
 #include <string>
 
+#include "base/status.h"
 #include "cache/chunk_source.h"
-#include "core/status.h"
 #include "net/http_server.h"
 
 namespace strata::peer {

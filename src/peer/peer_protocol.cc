@@ -7,10 +7,10 @@
 
 #include <fmt/core.h>
 
-#include "core/ascii.h"
+#include "base/ascii.h"
+#include "base/parse_integer.h"
+#include "base/split.h"
 #include "core/hmac.h"
-#include "core/parse_integer.h"
-#include "core/split.h"
 
 namespace strata::peer {
 namespace {

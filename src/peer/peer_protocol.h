@@ -15,8 +15,8 @@
 #include <string_view>
 #include <vector>
 
+#include "base/status.h"
 #include "core/chunk_id.h"
-#include "core/status.h"
 
 namespace strata::peer {
 

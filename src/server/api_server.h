@@ -14,7 +14,7 @@
 #include <memory>
 #include <string>
 
-#include "core/status.h"
+#include "base/status.h"
 #include "fs/session.h"
 
 namespace strata::server {

@@ -2,9 +2,9 @@
 // ServerOptions::max_kv_value_bytes, each with an optional time to live.
 #include <fmt/core.h>
 
+#include "base/parse_integer.h"
 #include "core/clock.h"
 #include "core/duration.h"
-#include "core/parse_integer.h"
 #include "server/api_context.h"
 
 namespace strata::server {

@@ -18,7 +18,6 @@ Result<std::string> NewTokenSecret() {
   return std::string(kPrefix) + random;
 }
 
-
 std::string TokenHash(std::string_view token) {
   StreamingDigest digest = StreamingDigest::Sha256();
   digest.Update(token);

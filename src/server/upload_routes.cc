@@ -5,8 +5,8 @@
 // expire, and gc then reclaims their chunks.
 #include <fmt/core.h>
 
+#include "base/parse_integer.h"
 #include "core/duration.h"
-#include "core/parse_integer.h"
 #include "fs/upload_session.h"
 #include "server/api_context.h"
 

@@ -6,11 +6,11 @@
 
 #include <fmt/core.h>
 
+#include "base/hex.h"
+#include "base/parse_integer.h"
 #include "core/clock.h"
 #include "core/digest.h"
 #include "core/duration.h"
-#include "core/hex.h"
-#include "core/parse_integer.h"
 #include "fs/file_reader.h"
 #include "fs/path.h"
 #include "fs/stream_writer.h"
@@ -42,7 +42,9 @@ std::string HttpDate(int64_t ns) { return Utc(ns, "%a, %d %b %Y %H:%M:%S GMT"); 
 // The JSON of the entry at `path` (a normalised volume path: its name is the last component).
 // Its fields only, so that a caller can add its own before closing the object.
 void WriteEntryFields(load::JsonWriter& json, std::string_view path, const meta::Attr& attr) {
-  json.Field("name", fs::BaseName(path)).Field("path", path).Field("type", meta::FileTypeName(attr.type));
+  json.Field("name", fs::BaseName(path))
+      .Field("path", path)
+      .Field("type", meta::FileTypeName(attr.type));
   json.Field("size", attr.size_bytes).Field("mode", fmt::format("{:04o}", attr.mode));
   json.Field("mtime", IsoTime(attr.mtime_ns)).Field("mtime_ns", attr.mtime_ns);
   json.Field("version", attr.version);

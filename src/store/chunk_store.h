@@ -10,8 +10,8 @@
 #include <span>
 #include <string>
 
+#include "base/single_flight.h"
 #include "core/chunk_id.h"
-#include "core/single_flight.h"
 #include "store/object_store.h"
 
 namespace strata::store {

@@ -6,8 +6,8 @@
 
 #include <fmt/core.h>
 
+#include "base/posix.h"
 #include "core/clock.h"
-#include "core/posix.h"
 
 namespace strata::store {
 namespace {

@@ -6,7 +6,7 @@
 
 #include <fmt/core.h>
 
-#include "core/parse_integer.h"
+#include "base/parse_integer.h"
 #include "net/url.h"
 
 namespace strata::store {

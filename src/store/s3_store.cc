@@ -8,9 +8,9 @@
 
 #include <fmt/core.h>
 
+#include "base/parse_integer.h"
 #include "core/chunk_id.h"
 #include "core/clock.h"
-#include "core/parse_integer.h"
 #include "net/http_client.h"
 #include "net/url.h"
 #include "store/s3_xml.h"

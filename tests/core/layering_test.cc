@@ -185,10 +185,32 @@ TEST(LayeringTest, TheLowerLayersReachNoAdapter) {
   }
   // A program that talks to a server needs no volume, store or metadata code of its own.
   std::set<std::string> client = folders_reached("strata_client");
-  EXPECT_EQ(client, (std::set<std::string>{"core", "net", "load", "client"}));
+  EXPECT_EQ(client, (std::set<std::string>{"base", "core", "net", "load", "client"}));
   std::set<std::string> loader = folders_reached("strata_loader");
-  EXPECT_EQ(loader, (std::set<std::string>{"core", "load"}))
+  EXPECT_EQ(loader, (std::set<std::string>{"base", "load"}))
       << "the loader-only build must need nothing beyond the base";
+}
+
+// base/ is what the loader-only build compiles on a machine with nothing but a compiler: its
+// files include the C++ and POSIX headers and each other (the test above), no library of ours.
+TEST(LayeringTest, TheBaseIncludesOnlyTheStandardLibrary) {
+  const std::regex system_re(R"re(^\s*#\s*include\s+<([^>]+)>)re");
+  size_t files = 0;
+  for (const auto& entry :
+       stdfs::directory_iterator(stdfs::path(STRATA_PROJECT_DIR) / "src" / "base")) {
+    ++files;
+    std::ifstream in(entry.path());
+    for (std::string line; std::getline(in, line);) {
+      std::smatch m;
+      if (!std::regex_search(line, m, system_re)) continue;
+      std::string header = m[1].str();
+      for (const char* library :
+           {"fmt/", "openssl/", "curl/", "sqlite3", "libpq", "fuse", "CLI/"}) {
+        EXPECT_FALSE(header.starts_with(library)) << entry.path().filename() << ": " << line;
+      }
+    }
+  }
+  EXPECT_GT(files, 10u);
 }
 
 }  // namespace

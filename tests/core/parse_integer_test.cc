@@ -1,4 +1,4 @@
-#include "core/parse_integer.h"
+#include "base/parse_integer.h"
 
 #include <cstdint>
 

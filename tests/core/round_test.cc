@@ -1,4 +1,4 @@
-#include "core/round.h"
+#include "base/round.h"
 
 #include <limits>
 

@@ -1,4 +1,4 @@
-#include "core/single_flight.h"
+#include "base/single_flight.h"
 
 #include <atomic>
 #include <stdexcept>

@@ -5,8 +5,8 @@
 
 #include <fmt/core.h>
 
+#include "base/posix.h"
 #include "core/clock.h"
-#include "core/posix.h"
 
 namespace strata::testing {
 

@@ -11,7 +11,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "core/status.h"
+#include "base/status.h"
 
 namespace strata::testing {
 

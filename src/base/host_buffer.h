@@ -9,7 +9,7 @@
 #include <memory>
 #include <span>
 
-#include "core/status.h"
+#include "base/status.h"
 
 namespace strata {
 

@@ -12,7 +12,7 @@
 #include <condition_variable>
 #include <mutex>
 
-#include "core/thread_annotations.h"
+#include "base/thread_annotations.h"
 
 namespace strata {
 

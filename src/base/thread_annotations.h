@@ -1,5 +1,5 @@
 // Clang's thread-safety attributes (https://clang.llvm.org/docs/ThreadSafetyAnalysis.html) under
-// short names; empty for other compilers. Use them with strata::Mutex (core/mutex.h).
+// short names; empty for other compilers. Use them with strata::Mutex (base/mutex.h).
 #pragma once
 
 #if defined(__clang__)

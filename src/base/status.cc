@@ -1,6 +1,6 @@
-#include "core/status.h"
+#include "base/status.h"
 
-#include "core/str_cat.h"
+#include "base/str_cat.h"
 
 namespace strata {
 

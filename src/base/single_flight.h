@@ -15,7 +15,7 @@
 #include <unordered_map>
 #include <utility>
 
-#include "core/mutex.h"
+#include "base/mutex.h"
 
 namespace strata {
 

@@ -12,8 +12,8 @@
 #include <thread>
 #include <vector>
 
-#include "core/mutex.h"
-#include "core/status.h"
+#include "base/mutex.h"
+#include "base/status.h"
 
 namespace strata {
 

@@ -2,7 +2,7 @@
 // Python's OSError subclasses.
 #pragma once
 
-#include "core/status.h"
+#include "base/status.h"
 
 namespace strata {
 

@@ -1,4 +1,4 @@
-#include "core/status_errno.h"
+#include "base/status_errno.h"
 
 #include <cerrno>
 

@@ -1,4 +1,4 @@
-#include "core/posix.h"
+#include "base/posix.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "core/str_cat.h"
+#include "base/str_cat.h"
 
 namespace strata {
 

@@ -1,4 +1,4 @@
-#include "core/split.h"
+#include "base/split.h"
 
 namespace strata {
 
