@@ -9,7 +9,7 @@ FUZZ_SECONDS ?= 30
 FUZZ_TARGETS := safetensors http_request
 # The binaries of the tests labelled `unit` (the ThreadSanitizer build makes only these).
 UNIT_TESTS := core_test net_test store_test meta_test cache_test peer_test fs_test load_test hub_test \
-              server_test
+              server_test fuse_test
 JOBS       ?= $(shell nproc)
 PREFIX     ?= /usr/local
 
