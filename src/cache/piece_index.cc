@@ -43,7 +43,7 @@ std::string PieceIndex::PathOf(const ChunkId& name) const {
 
 std::optional<ChunkId> PieceIndex::Find(const ChunkId& name) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = known_.find(name);
     if (it != known_.end()) return it->second;
   }
@@ -56,14 +56,14 @@ std::optional<ChunkId> PieceIndex::Find(const ChunkId& name) {
     return std::nullopt;
   }
   ChunkId content = ChunkId::FromRaw(std::span(entry).subspan(ChunkId::kSize));
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   known_[name] = content;
   return content;
 }
 
 void PieceIndex::Remember(const ChunkId& name, const ChunkId& content) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     known_[name] = content;
   }
   if (dir_.empty()) return;

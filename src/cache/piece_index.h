@@ -11,12 +11,12 @@
 #pragma once
 
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 
+#include "base/mutex.h"
 #include "cache/cache_dir_modes.h"
 #include "core/chunk_id.h"
 
@@ -41,8 +41,8 @@ class PieceIndex {
 
   const std::string dir_;
   const CacheDirModes modes_;
-  std::mutex mu_;
-  std::unordered_map<ChunkId, ChunkId, ChunkIdHash> known_;  // GUARDED_BY(mu_)
+  Mutex mu_;
+  std::unordered_map<ChunkId, ChunkId, ChunkIdHash> known_ GUARDED_BY(mu_);
 };
 
 }  // namespace strata::cache

@@ -33,9 +33,9 @@ struct BucketFs::Handle {
   std::string path;
   // Reader.
   bucket::ObjectVersion object;
-  std::mutex mu;                  // the piece buffer below
-  std::vector<uint8_t> piece;     // GUARDED_BY(mu)
-  size_t piece_index = SIZE_MAX;  // GUARDED_BY(mu): which piece `piece` holds
+  Mutex mu;  // the piece buffer below
+  std::vector<uint8_t> piece GUARDED_BY(mu);
+  size_t piece_index GUARDED_BY(mu) = SIZE_MAX;  // which piece `piece` holds
   // Writer.
   bool writer = false;
   UniqueFd spill;
@@ -62,7 +62,7 @@ Status BucketFs::NeedWritable(std::string_view what) const {
 }
 
 Result<std::string> BucketFs::PathOf(meta::InodeId ino) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (ino.value == 0 || ino.value > paths_.size()) {
     return Status::NotFound(fmt::format("inode {}", ino.value));
   }
@@ -79,7 +79,7 @@ Result<std::string> BucketFs::ChildOf(meta::InodeId parent, std::string_view nam
 }
 
 meta::InodeId BucketFs::InodeOf(const std::string& path) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto [it, inserted] = inodes_.emplace(path, paths_.size() + 1);
   if (inserted) paths_.push_back(path);
   return meta::InodeId{it->second};
@@ -101,7 +101,7 @@ meta::Attr BucketFs::AttrOf(const std::string& path, const bucket::Entry& entry)
     attr.size_bytes = entry.object.size_bytes;
     attr.mtime_ns = attr.ctime_ns = attr.atime_ns = entry.object.mtime_ns;
   }
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto writer = writers_.find(path);
   if (writer != writers_.end()) {
     attr.size_bytes = writer->second->size.load();
@@ -113,7 +113,7 @@ meta::Attr BucketFs::AttrOf(const std::string& path, const bucket::Entry& entry)
 Result<meta::Attr> BucketFs::AttrOfPath(const std::string& path) {
   Result<bucket::Entry> entry = view_.Stat(path);
   if (!entry.ok()) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (entry.status().code() != Code::kNotFound || !writers_.contains(path)) {
       return entry.status();
     }
@@ -138,7 +138,7 @@ Result<meta::Attr> BucketFs::SetAttr(meta::InodeId ino, const SetAttrRequest& re
     RETURN_IF_ERROR(NeedWritable(path));
     Handle* writer = nullptr;
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       auto it = writers_.find(path);
       if (it != writers_.end()) writer = it->second;
     }
@@ -242,7 +242,7 @@ Result<OpenedFile> BucketFs::Open(meta::InodeId ino, int flags) {
   ASSIGN_OR_RETURN(handle->object, view_.Head(path));
   OpenedFile opened;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     std::string& held = kernel_etags_[path];
     opened.keep_cache = held == handle->object.etag;
     held = handle->object.etag;
@@ -276,7 +276,7 @@ Result<OpenedFile> BucketFs::OpenWriter(const std::string& path, bool truncate) 
   } else {
     handle->dirty = true;  // the object becomes empty even if nothing is written
   }
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   writers_[path] = handle.get();
   kernel_etags_.erase(path);
   return OpenedFile{reinterpret_cast<uint64_t>(handle.release()), false};
@@ -307,7 +307,7 @@ Result<size_t> BucketFs::Read(uint64_t handle_id, uint64_t offset, std::span<uin
   if (offset >= object.size_bytes) return size_t{0};
   size_t total = std::min<uint64_t>(out.size(), object.size_bytes - offset);
   size_t done = 0;
-  std::lock_guard lock(handle->mu);
+  MutexLock lock(handle->mu);
   while (done < total) {
     uint64_t at = offset + done;
     size_t index = static_cast<size_t>(at / view_.piece_bytes());
@@ -373,7 +373,7 @@ Status BucketFs::Release(uint64_t handle_id) {
   std::unique_ptr<Handle> handle(HandleOf(handle_id));
   if (!handle->writer) return Status::OK();
   Status status = Upload(*handle);
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = writers_.find(handle->path);
   if (it != writers_.end() && it->second == handle.get()) writers_.erase(it);
   return status;
@@ -382,7 +382,7 @@ Status BucketFs::Release(uint64_t handle_id) {
 Status BucketFs::FlushAll() {
   std::vector<Handle*> writers;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     for (auto& [path, handle] : writers_) writers.push_back(handle);
   }
   Status first;

@@ -11,11 +11,11 @@
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "base/mutex.h"
 #include "bucket/bucket_view.h"
 #include "fuse/file_system.h"
 
@@ -77,13 +77,13 @@ class BucketFs final : public FileSystem {
   const BucketFsOptions options_;
   const int64_t mounted_ns_;  // directories have no times in a bucket: they show this one
 
-  std::mutex mu_;
-  std::unordered_map<std::string, uint64_t> inodes_;  // GUARDED_BY(mu_): path → inode
-  std::vector<std::string> paths_;                    // GUARDED_BY(mu_): inode - 1 → path
+  Mutex mu_;
+  std::unordered_map<std::string, uint64_t> inodes_ GUARDED_BY(mu_);  // path → inode
+  std::vector<std::string> paths_ GUARDED_BY(mu_);                    // inode - 1 → path
   // Files being written through this mount, by path: their size so far shows in stat.
-  std::unordered_map<std::string, Handle*> writers_;  // GUARDED_BY(mu_)
+  std::unordered_map<std::string, Handle*> writers_ GUARDED_BY(mu_);
   // The ETag whose pages the kernel may hold, by path.
-  std::unordered_map<std::string, std::string> kernel_etags_;  // GUARDED_BY(mu_)
+  std::unordered_map<std::string, std::string> kernel_etags_ GUARDED_BY(mu_);
 };
 
 }  // namespace strata::fuse

@@ -6,20 +6,6 @@
 
 namespace strata::fuse {
 
-struct VolumeFs::OpenFile {
-  explicit OpenFile(const meta::Attr& a) : ino(a.ino), attr(a) {}
-
-  const meta::InodeId ino;
-  size_t handles = 0;  // GUARDED_BY(VolumeFs::mu_)
-
-  std::mutex mu;
-  meta::Attr attr;  // GUARDED_BY(mu): as last committed
-  // Both are thread-safe: callers copy the pointer under `mu` and use it without, so no lock of
-  // the file is held across store I/O.
-  std::shared_ptr<fs::FileReader> reader;  // GUARDED_BY(mu): while there is no writer
-  std::shared_ptr<fs::FileWriter> writer;  // GUARDED_BY(mu)
-};
-
 struct VolumeFs::Handle {
   std::shared_ptr<OpenFile> file;
 };
@@ -43,7 +29,7 @@ VolumeFs::VolumeFs(std::shared_ptr<fs::Volume> volume, ThreadPool& pool, std::st
 VolumeFs::~VolumeFs() = default;
 
 std::shared_ptr<VolumeFs::OpenFile> VolumeFs::FindOpen(meta::InodeId ino) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = open_.find(ino.value);
   return it == open_.end() ? nullptr : it->second;
 }
@@ -54,7 +40,7 @@ meta::Attr VolumeFs::Overlay(meta::Attr attr) {
   if (!file) return attr;
   std::shared_ptr<fs::FileWriter> writer;
   {
-    std::lock_guard lock(file->mu);
+    MutexLock lock(file->mu);
     if (file->attr.version <= attr.version) file->attr = attr;
     writer = file->writer;
   }
@@ -74,7 +60,7 @@ Result<meta::Attr> VolumeFs::GetAttr(meta::InodeId ino) {
   // Unlinked but still open: what it was, with no links.
   std::shared_ptr<OpenFile> file = FindOpen(ino);
   if (!file) return attr.status();
-  std::lock_guard lock(file->mu);
+  MutexLock lock(file->mu);
   meta::Attr gone = file->attr;
   gone.nlink = 0;
   if (file->writer) gone.size_bytes = file->writer->size();
@@ -87,7 +73,7 @@ Result<meta::Attr> VolumeFs::SetAttr(meta::InodeId ino, const SetAttrRequest& re
     if (file) {
       std::shared_ptr<fs::FileWriter> writer;
       {
-        std::lock_guard lock(file->mu);
+        MutexLock lock(file->mu);
         RETURN_IF_ERROR(EnsureWriter(*file));
         writer = file->writer;
       }
@@ -105,7 +91,7 @@ Result<meta::Attr> VolumeFs::SetAttr(meta::InodeId ino, const SetAttrRequest& re
       RETURN_IF_ERROR(writer->Truncate(*request.size));
       ASSIGN_OR_RETURN(std::optional<meta::Attr> committed, writer->Commit());
       if (committed) {
-        std::lock_guard lock(mu_);
+        MutexLock lock(mu_);
         kernel_versions_[ino.value] = committed->version;  // the kernel cut its pages itself
       }
     }
@@ -115,7 +101,7 @@ Result<meta::Attr> VolumeFs::SetAttr(meta::InodeId ino, const SetAttrRequest& re
     RETURN_IF_ERROR(meta_.SetAttr(ino, change).status());
     if (change.mtime_ns) {
       if (std::shared_ptr<OpenFile> file = FindOpen(ino)) {
-        std::lock_guard lock(file->mu);
+        MutexLock lock(file->mu);
         if (file->writer) file->writer->SetMtime(*change.mtime_ns);
       }
     }
@@ -148,7 +134,7 @@ void VolumeFs::ForgetKernelVersion(meta::InodeId parent, std::string_view name) 
   // the kernel keep the pages of the file that had the number before.
   Result<meta::Attr> attr = meta_.Lookup(parent, name);
   if (!attr.ok() || attr->nlink > 1) return;
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   kernel_versions_.erase(attr->ino.value);
 }
 
@@ -194,7 +180,7 @@ Result<OpenedFile> VolumeFs::OpenInode(const meta::Attr& attr, int flags) {
   auto handle = std::make_unique<Handle>();
   OpenedFile opened;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     std::shared_ptr<OpenFile>& file = open_[attr.ino.value];
     if (!file) file = std::make_shared<OpenFile>(attr);
     ++file->handles;
@@ -206,7 +192,7 @@ Result<OpenedFile> VolumeFs::OpenInode(const meta::Attr& attr, int flags) {
   opened.handle = reinterpret_cast<uint64_t>(handle.get());
   OpenFile& file = *handle->file;
   Status status = [&]() -> Status {
-    std::lock_guard lock(file.mu);
+    MutexLock lock(file.mu);
     if (!file.writer && (!file.reader || file.attr.version != attr.version)) {
       // Close-to-open: a new open reads the version committed now.
       ASSIGN_OR_RETURN(meta::FileContent content, meta_.GetContent(attr.ino));
@@ -248,7 +234,7 @@ Result<size_t> VolumeFs::Read(uint64_t handle, uint64_t offset, std::span<uint8_
   std::shared_ptr<fs::FileWriter> writer;
   std::shared_ptr<fs::FileReader> reader;
   {
-    std::lock_guard lock(file.mu);
+    MutexLock lock(file.mu);
     writer = file.writer;
     reader = file.reader;
   }
@@ -259,7 +245,7 @@ Status VolumeFs::Write(uint64_t handle, uint64_t offset, std::span<const uint8_t
   OpenFile& file = *HandleOf(handle)->file;
   std::shared_ptr<fs::FileWriter> writer;
   {
-    std::lock_guard lock(file.mu);
+    MutexLock lock(file.mu);
     RETURN_IF_ERROR(EnsureWriter(file));
     writer = file.writer;
   }
@@ -269,7 +255,7 @@ Status VolumeFs::Write(uint64_t handle, uint64_t offset, std::span<const uint8_t
 Status VolumeFs::Commit(OpenFile& file) {
   std::shared_ptr<fs::FileWriter> writer;
   {
-    std::lock_guard lock(file.mu);
+    MutexLock lock(file.mu);
     writer = file.writer;
   }
   if (!writer) return Status::OK();
@@ -280,10 +266,10 @@ Status VolumeFs::Commit(OpenFile& file) {
   if (!committed->has_value()) return Status::OK();
   uint64_t version = (*committed)->version;
   {
-    std::lock_guard lock(file.mu);
+    MutexLock lock(file.mu);
     if (version > file.attr.version) file.attr = **committed;
   }
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   kernel_versions_[file.ino.value] = version;  // the kernel's pages hold what was written
   return Status::OK();
 }
@@ -294,7 +280,7 @@ Status VolumeFs::Release(uint64_t handle) {
   std::unique_ptr<Handle> h(HandleOf(handle));
   bool last = false;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     last = --h->file->handles == 0;
     if (last) open_.erase(h->file->ino.value);
   }
@@ -304,7 +290,7 @@ Status VolumeFs::Release(uint64_t handle) {
 Status VolumeFs::FlushAll() {
   std::vector<std::shared_ptr<OpenFile>> files;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     for (auto& [ino, file] : open_) files.push_back(file);
   }
   Status first;

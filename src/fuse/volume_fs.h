@@ -20,13 +20,13 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "base/mutex.h"
 #include "base/thread_pool.h"
 #include "fs/file_reader.h"
 #include "fs/file_writer.h"
@@ -68,14 +68,27 @@ class VolumeFs final : public FileSystem {
   Status FlushAll() override;
 
  private:
-  struct OpenFile;
+  // What every handle on one inode shares.
+  struct OpenFile {
+    explicit OpenFile(const meta::Attr& a) : ino(a.ino), attr(a) {}
+
+    const meta::InodeId ino;
+    size_t handles = 0;  // guarded by VolumeFs::mu_
+
+    Mutex mu;
+    meta::Attr attr GUARDED_BY(mu);  // as last committed
+    // Both are thread-safe: callers copy the pointer under `mu` and use it without, so no lock
+    // of the file is held across store I/O.
+    std::shared_ptr<fs::FileReader> reader GUARDED_BY(mu);  // while there is no writer
+    std::shared_ptr<fs::FileWriter> writer GUARDED_BY(mu);
+  };
   struct Handle;
 
   static Handle* HandleOf(uint64_t handle);
   std::shared_ptr<OpenFile> FindOpen(meta::InodeId ino);
   // The attributes a file being written has now, over the committed ones.
   meta::Attr Overlay(meta::Attr attr);
-  Status EnsureWriter(OpenFile& file);
+  Status EnsureWriter(OpenFile& file) REQUIRES(file.mu);
   Status Commit(OpenFile& file);
   Result<OpenedFile> OpenInode(const meta::Attr& attr, int flags);
   // Before `name` is removed or replaced.
@@ -86,10 +99,10 @@ class VolumeFs final : public FileSystem {
   ThreadPool& pool_;
   const std::string spill_dir_;
 
-  std::mutex mu_;
-  std::unordered_map<uint64_t, std::shared_ptr<OpenFile>> open_;  // GUARDED_BY(mu_): by inode
+  Mutex mu_;
+  std::unordered_map<uint64_t, std::shared_ptr<OpenFile>> open_ GUARDED_BY(mu_);  // by inode
   // The version of each file whose pages the kernel may hold (the last one opened or written).
-  std::unordered_map<uint64_t, uint64_t> kernel_versions_;  // GUARDED_BY(mu_)
+  std::unordered_map<uint64_t, uint64_t> kernel_versions_ GUARDED_BY(mu_);
 };
 
 }  // namespace strata::fuse

@@ -51,8 +51,8 @@ CurlHandlePool::~CurlHandlePool() {
 }
 
 CURL* CurlHandlePool::Acquire() {
-  std::unique_lock lock(mu_);
-  cv_.wait(lock, [&] { return !idle_.empty() || created_ < max_handles_; });
+  MutexLock lock(mu_);
+  while (idle_.empty() && created_ >= max_handles_) lock.Wait(cv_);
   if (!idle_.empty()) {
     CURL* handle = idle_.back();
     idle_.pop_back();
@@ -64,7 +64,7 @@ CURL* CurlHandlePool::Acquire() {
 
 void CurlHandlePool::Release(CURL* handle) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     idle_.push_back(handle);
   }
   cv_.notify_one();

@@ -5,10 +5,11 @@
 
 #include <condition_variable>
 #include <cstddef>
-#include <mutex>
 #include <vector>
 
 #include <curl/curl.h>
+
+#include "base/mutex.h"
 
 namespace strata::net {
 
@@ -36,10 +37,10 @@ class CurlHandlePool {
 
  private:
   const size_t max_handles_;
-  std::mutex mu_;
+  Mutex mu_;
   std::condition_variable cv_;
-  std::vector<CURL*> idle_;  // GUARDED_BY(mu_)
-  size_t created_ = 0;       // GUARDED_BY(mu_)
+  std::vector<CURL*> idle_ GUARDED_BY(mu_);
+  size_t created_ GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace strata::net

@@ -22,7 +22,6 @@
 #include <condition_variable>
 #include <cstring>
 #include <deque>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <thread>
@@ -30,6 +29,7 @@
 
 #include <fmt/core.h>
 
+#include "base/mutex.h"
 #include "base/parse_integer.h"
 #include "base/posix.h"
 
@@ -169,9 +169,9 @@ namespace {
 
 // Open connections, in all and per client address.
 struct ConnectionCounts {
-  std::mutex mu;
-  size_t open = 0;                                 // GUARDED_BY(mu)
-  std::unordered_map<std::string, size_t> per_ip;  // GUARDED_BY(mu)
+  Mutex mu;
+  size_t open GUARDED_BY(mu) = 0;
+  std::unordered_map<std::string, size_t> per_ip GUARDED_BY(mu);
 };
 
 struct Connection {
@@ -185,7 +185,7 @@ struct Connection {
   ~Connection() {
     if (fd >= 0) ::close(fd);
     if (!counts) return;
-    std::lock_guard lock(counts->mu);
+    MutexLock lock(counts->mu);
     --counts->open;
     auto it = counts->per_ip.find(ip);
     if (it != counts->per_ip.end() && --it->second == 0) counts->per_ip.erase(it);
@@ -221,11 +221,11 @@ struct HttpServer::Impl {
     size_t head_bytes = 0;
   };
   ConnectionCounts counts;
-  std::mutex mu;
+  Mutex mu;
   std::condition_variable work;
-  std::deque<Job> jobs;                               // GUARDED_BY(mu)
-  std::vector<std::unique_ptr<Connection>> returned;  // GUARDED_BY(mu): back to the loop
-  std::set<int> active_fds;                           // GUARDED_BY(mu): held by workers
+  std::deque<Job> jobs GUARDED_BY(mu);
+  std::vector<std::unique_ptr<Connection>> returned GUARDED_BY(mu);  // back to the loop
+  std::set<int> active_fds GUARDED_BY(mu);                           // held by workers
   // Connections the loop waits on (a head being read, or idle): the loop thread's alone.
   std::unordered_map<int, std::unique_ptr<Connection>> waiting;
 
@@ -364,7 +364,7 @@ Status HttpServer::Bind(const std::string& host, int port) {
 void HttpServer::Stop() {
   if (impl_->stopping.exchange(true)) return;
   if (impl_->wake_fd >= 0) impl_->Wake();  // set in Bind, before any thread can call Stop
-  std::lock_guard lock(impl_->mu);
+  MutexLock lock(impl_->mu);
   // Workers blocked on a client return at once.
   for (int fd : impl_->active_fds) ::shutdown(fd, SHUT_RDWR);
   impl_->work.notify_all();
@@ -400,7 +400,7 @@ Status HttpServer::Serve() {
   }
   s.waiting.clear();
   {
-    std::lock_guard lock(s.mu);
+    MutexLock lock(s.mu);
     for (int fd : s.active_fds) ::shutdown(fd, SHUT_RDWR);
     s.work.notify_all();
   }
@@ -408,7 +408,7 @@ Status HttpServer::Serve() {
   std::deque<Impl::Job> left;
   std::vector<std::unique_ptr<Connection>> back;
   {
-    std::lock_guard lock(s.mu);
+    MutexLock lock(s.mu);
     left.swap(s.jobs);
     back.swap(s.returned);
   }
@@ -434,7 +434,7 @@ void HttpServer::Impl::AcceptAll() {
     conn->fd = fd;
     conn->ip = host;
     {
-      std::lock_guard lock(counts.mu);
+      MutexLock lock(counts.mu);
       size_t& from_ip = counts.per_ip[conn->ip];
       if (counts.open >= options.max_connections || from_ip >= options.max_connections_per_ip) {
         if (from_ip == 0) counts.per_ip.erase(conn->ip);
@@ -526,7 +526,7 @@ void HttpServer::Impl::RefuseHead(Connection& conn, int status, std::string_view
 
 void HttpServer::Impl::Dispatch(std::unique_ptr<Connection> conn, RequestHead head,
                                 size_t head_bytes) {
-  std::lock_guard lock(mu);
+  MutexLock lock(mu);
   jobs.push_back(Job{std::move(conn), std::move(head), head_bytes});
   work.notify_one();
 }
@@ -534,7 +534,7 @@ void HttpServer::Impl::Dispatch(std::unique_ptr<Connection> conn, RequestHead he
 void HttpServer::Impl::TakeReturned() {
   std::vector<std::unique_ptr<Connection>> back;
   {
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     back.swap(returned);
   }
   for (auto& conn : back) {
@@ -561,8 +561,8 @@ void HttpServer::Impl::WorkerLoop() {
   for (;;) {
     Job job;
     {
-      std::unique_lock lock(mu);
-      work.wait(lock, [&] { return stopping || !jobs.empty(); });
+      MutexLock lock(mu);
+      while (!stopping && jobs.empty()) lock.Wait(work);
       if (stopping) return;
       job = std::move(jobs.front());
       jobs.pop_front();
@@ -570,7 +570,7 @@ void HttpServer::Impl::WorkerLoop() {
     }
     int fd = job.conn->fd;
     Handle(std::move(job));
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     active_fds.erase(fd);
   }
 }
@@ -596,7 +596,7 @@ void HttpServer::Impl::Handle(Job job) {
       RefuseHead(*conn, parsed.http_status, parsed.reason);
       return;
     }
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     returned.push_back(std::move(conn));
     Wake();
     return;

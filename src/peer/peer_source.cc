@@ -18,13 +18,13 @@ PeerSource::PeerSource(cache::ChunkSource& next, PeerOptions options)
       }()) {}
 
 bool PeerSource::IsDown(const std::string& peer) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = down_until_.find(peer);
   return it != down_until_.end() && std::chrono::steady_clock::now() < it->second;
 }
 
 void PeerSource::MarkDown(const std::string& peer) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   down_until_[peer] = std::chrono::steady_clock::now() + options_.down_for;
 }
 

@@ -15,10 +15,10 @@
 #include <chrono>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "base/mutex.h"
 #include "cache/chunk_source.h"
 #include "net/http_client.h"
 
@@ -49,8 +49,8 @@ class PeerSource final : public cache::ChunkSource {
   cache::ChunkSource& next_;
   const PeerOptions options_;
   net::HttpClient http_;
-  std::mutex mu_;
-  std::map<std::string, std::chrono::steady_clock::time_point> down_until_;  // GUARDED_BY(mu_)
+  Mutex mu_;
+  std::map<std::string, std::chrono::steady_clock::time_point> down_until_ GUARDED_BY(mu_);
   cache::TierCounters counters_;
 };
 

@@ -25,29 +25,29 @@ std::string_view OpName(StoreOp op) {
 }  // namespace
 
 void FaultInjectingStore::FailRandomly(StoreOp op, double rate, uint64_t seed, Code code) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   rules_[static_cast<int>(op)] = Rule{true, rate, -1, code};
   rng_.seed(seed);
 }
 
 void FaultInjectingStore::FailAfter(StoreOp op, int64_t n, Code code) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   rules_[static_cast<int>(op)] = Rule{true, 0, n, code};
 }
 
 void FaultInjectingStore::AddLatency(StoreOp op, int64_t latency_us) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   latency_us_[static_cast<int>(op)] = latency_us;
 }
 
 void FaultInjectingStore::CorruptReads(double rate, uint64_t seed) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   corrupt_rate_ = rate;
   rng_.seed(seed);
 }
 
 void FaultInjectingStore::Heal() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (auto& rule : rules_) rule = Rule{};
   for (auto& latency : latency_us_) latency = 0;
   corrupt_rate_ = 0;
@@ -56,11 +56,11 @@ void FaultInjectingStore::Heal() {
 Status FaultInjectingStore::Check(StoreOp op, std::string_view key) {
   int64_t latency_us;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     latency_us = latency_us_[static_cast<int>(op)];
   }
   if (latency_us > 0) std::this_thread::sleep_for(std::chrono::microseconds(latency_us));
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   Rule& rule = rules_[static_cast<int>(op)];
   if (!rule.active) return Status::OK();
   bool fail;
@@ -85,7 +85,7 @@ Result<size_t> FaultInjectingStore::Read(std::string_view key, uint64_t offset,
   RETURN_IF_ERROR(Check(StoreOp::kRead, key));
   Result<size_t> n = inner_.Read(key, offset, out);
   if (n.ok() && *n > 0) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (corrupt_rate_ > 0 && std::uniform_real_distribution<double>(0, 1)(rng_) < corrupt_rate_) {
       out[std::uniform_int_distribution<size_t>(0, *n - 1)(rng_)] ^= 0x5a;
       ++injected_;

@@ -5,10 +5,10 @@
 #include <atomic>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <random>
 #include <string_view>
 
+#include "base/mutex.h"
 #include "store/object_store.h"
 
 namespace strata::store {
@@ -54,11 +54,11 @@ class FaultInjectingStore final : public ObjectStore {
   Status Check(StoreOp op, std::string_view key);
 
   ObjectStore& inner_;
-  std::mutex mu_;
-  Rule rules_[5];                            // GUARDED_BY(mu_), indexed by StoreOp
-  int64_t latency_us_[5] = {0, 0, 0, 0, 0};  // GUARDED_BY(mu_)
-  double corrupt_rate_ = 0;                  // GUARDED_BY(mu_)
-  std::mt19937_64 rng_;                      // GUARDED_BY(mu_)
+  Mutex mu_;
+  Rule rules_[5] GUARDED_BY(mu_);  // indexed by StoreOp
+  int64_t latency_us_[5] GUARDED_BY(mu_) = {0, 0, 0, 0, 0};
+  double corrupt_rate_ GUARDED_BY(mu_) = 0;
+  std::mt19937_64 rng_ GUARDED_BY(mu_);
   std::atomic<uint64_t> injected_{0};
 };
 

@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <map>
-#include <mutex>
 
 #include <fmt/core.h>
 
+#include "base/mutex.h"
 #include "core/clock.h"
 
 namespace strata::store {
@@ -15,14 +15,14 @@ class MemoryStore final : public ObjectStore {
  public:
   Status Put(std::string_view key, std::span<const uint8_t> data) override {
     RETURN_IF_ERROR(ValidateObjectKey(key));
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     objects_[std::string(key)] = Object{std::vector<uint8_t>(data.begin(), data.end()), NowNanos()};
     return Status::OK();
   }
 
   Result<size_t> Read(std::string_view key, uint64_t offset, std::span<uint8_t> out) override {
     RETURN_IF_ERROR(ValidateObjectKey(key));
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = objects_.find(std::string(key));
     if (it == objects_.end())
       return Status::NotFound(fmt::format("no object '{}' in memory://", key));
@@ -38,7 +38,7 @@ class MemoryStore final : public ObjectStore {
 
   Result<ObjectInfo> Head(std::string_view key) override {
     RETURN_IF_ERROR(ValidateObjectKey(key));
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = objects_.find(std::string(key));
     if (it == objects_.end())
       return Status::NotFound(fmt::format("no object '{}' in memory://", key));
@@ -47,7 +47,7 @@ class MemoryStore final : public ObjectStore {
 
   Status Delete(std::string_view key) override {
     RETURN_IF_ERROR(ValidateObjectKey(key));
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     objects_.erase(std::string(key));
     return Status::OK();
   }
@@ -56,7 +56,7 @@ class MemoryStore final : public ObjectStore {
               const std::function<Status(const ObjectInfo&)>& fn) override {
     std::vector<ObjectInfo> matches;
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       for (auto it = objects_.lower_bound(std::string(prefix));
            it != objects_.end() && std::string_view(it->first).starts_with(prefix); ++it) {
         matches.push_back(ObjectInfo{it->first, it->second.data.size(), it->second.mtime_ns, {}});
@@ -76,8 +76,8 @@ class MemoryStore final : public ObjectStore {
     std::vector<uint8_t> data;
     int64_t mtime_ns;
   };
-  std::mutex mu_;
-  std::map<std::string, Object> objects_;  // GUARDED_BY(mu_)
+  Mutex mu_;
+  std::map<std::string, Object> objects_ GUARDED_BY(mu_);
 };
 
 }  // namespace
