@@ -78,8 +78,8 @@ void CreateSession(ApiContext& api, const Request& req, Response& res,
   if (!path.ok()) return ReplyError(res, path.status());
   uint64_t part_size = 0;
   if (const load::JsonValue* size = json->Find("part_size")) {
-    if (!size->is_integer() || size->integer() <= 0 ||
-        static_cast<uint64_t>(size->integer()) > fs::kMaxUploadPartBytes) {
+    // 0 would mean "the default" to UploadSession, which checks the upper bound.
+    if (!size->is_integer() || size->integer() <= 0) {
       return ReplyError(
           res, Status::InvalidArgument(fmt::format("part_size is a number of bytes up to {}",
                                                    fs::kMaxUploadPartBytes)));

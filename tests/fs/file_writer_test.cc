@@ -37,15 +37,7 @@ class FileWriterTest : public VolumeTestBase {
     return std::move(w).value();
   }
 
-  // The committed bytes of `path`, read through the volume as any reader would.
-  std::vector<uint8_t> Committed(const std::string& path) {
-    Result<meta::FileContent> content = volume_->Content(path);
-    EXPECT_OK(content);
-    FileReader reader(volume_, pool_, *content, path);
-    std::vector<uint8_t> out(content->size_bytes);
-    EXPECT_EQ(*reader.ReadAt(0, out), out.size());
-    return out;
-  }
+  std::vector<uint8_t> Committed(const std::string& path) { return ReadBack(pool_, path); }
 
   static std::vector<uint8_t> Bytes(size_t n, uint8_t seed) {
     std::vector<uint8_t> v(n);

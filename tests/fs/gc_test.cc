@@ -390,13 +390,6 @@ class WriterGcTest : public GcTest {
     std::mt19937_64 rng(seed);
     return strata::testing::RandomBytes(rng, length);
   }
-  std::vector<uint8_t> ReadBack(const std::string& path) {
-    meta::FileContent content = *volume_->Content(path);
-    std::vector<uint8_t> back(content.size_bytes);
-    FileReader reader(volume_, pool_, content, path);
-    EXPECT_EQ(*reader.ReadAt(0, back), back.size());
-    return back;
-  }
 };
 
 TEST_F(WriterGcTest, ASinkStoresAgainFromTheWritersBytesWhatGcTook) {
@@ -416,7 +409,7 @@ TEST_F(WriterGcTest, ASinkStoresAgainFromTheWritersBytesWhatGcTook) {
   };
   ASSERT_OK(sink.Commit("/f", meta::NewNode::File(0644), content, "/f", reread));
   EXPECT_EQ(rereads, 2);
-  EXPECT_EQ(ReadBack("/f"), bytes);
+  EXPECT_EQ(ReadBack(pool_, "/f"), bytes);
   EXPECT_TRUE(Fsck()->clean());
 }
 
@@ -445,7 +438,7 @@ TEST_F(WriterGcTest, AYoungSinkTrustsTheStoreWithoutAskingIt) {
                           return Status::NotFound("");
                         }));
   EXPECT_FALSE(reread);
-  EXPECT_EQ(ReadBack("/f"), bytes);
+  EXPECT_EQ(ReadBack(pool_, "/f"), bytes);
 }
 
 TEST_F(WriterGcTest, APutHeldPastTheGracePeriodStoresAgainWhatGcTook) {
@@ -460,7 +453,7 @@ TEST_F(WriterGcTest, APutHeldPastTheGracePeriodStoresAgainWhatGcTook) {
   ASSERT_OK(Put(local, "/p", hooks));
   ASSERT_TRUE(collected);
   EXPECT_OK(ReadWhole("/p"));
-  EXPECT_EQ(ReadBack("/p"), strata::testing::ReadLocalFile(local));
+  EXPECT_EQ(ReadBack(pool_, "/p"), strata::testing::ReadLocalFile(local));
   EXPECT_TRUE(Fsck()->clean());
 }
 

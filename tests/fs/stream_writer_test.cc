@@ -13,17 +13,6 @@ using strata::testing::StatusIs;
 
 class StreamWriterTest : public VolumeTestBase {
  protected:
-  std::vector<uint8_t> Read(const std::string& path) {
-    Result<meta::FileContent> content = volume_->Content(path);
-    EXPECT_OK(content);
-    FileReader reader(volume_, pool_, *content, path);
-    std::vector<uint8_t> out(content->size_bytes);
-    if (!out.empty()) {
-      EXPECT_EQ(*reader.ReadAt(0, out), out.size());
-    }
-    return out;
-  }
-
   ThreadPool pool_{4};
 };
 
@@ -43,7 +32,7 @@ TEST_F(StreamWriterTest, PiecesOfAnySizeMakeTheSameFile) {
   EXPECT_EQ(attr->size_bytes, bytes.size());
   EXPECT_EQ(attr->mode, 0640u);
   EXPECT_EQ(writer.chunks_uploaded(), 4u);
-  EXPECT_EQ(Read("/d/f"), bytes);
+  EXPECT_EQ(ReadBack(pool_, "/d/f"), bytes);
 }
 
 TEST_F(StreamWriterTest, AnEmptyStreamIsAnEmptyFile) {

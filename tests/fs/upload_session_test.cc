@@ -35,18 +35,6 @@ class UploadSessionTest : public VolumeTestBase {
     return writer.Finish(sha256).status();
   }
 
-  std::vector<uint8_t> Read(const std::string& path) {
-    Result<meta::FileContent> content = volume_->Content(path);
-    EXPECT_OK(content);
-    if (!content.ok()) return {};
-    FileReader reader(volume_, pool_, *content, path);
-    std::vector<uint8_t> out(content->size_bytes);
-    if (!out.empty()) {
-      EXPECT_EQ(*reader.ReadAt(0, out), out.size());
-    }
-    return out;
-  }
-
   ThreadPool pool_{4};
 };
 
@@ -73,7 +61,7 @@ TEST_F(UploadSessionTest, PartsInAnyOrderAndSentTwiceMakeOneFile) {
   Result<meta::Attr> attr = again->Complete({whole.size(), 3});
   ASSERT_OK(attr);
   EXPECT_EQ(attr->size_bytes, whole.size());
-  EXPECT_EQ(Read("/models/m.bin"), whole);
+  EXPECT_EQ(ReadBack(pool_, "/models/m.bin"), whole);
   EXPECT_THAT(UploadSession::Open(*volume_, session->info().id), StatusIs(Code::kNotFound));
 }
 
