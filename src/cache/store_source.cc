@@ -1,14 +1,16 @@
 #include "cache/store_source.h"
 
-#include <chrono>
-#include <thread>
+#include "base/backoff.h"
 
 namespace strata::cache {
+namespace {
+constexpr BackoffPolicy kBackoff{std::chrono::milliseconds(20), std::chrono::seconds(2)};
+}  // namespace
 
 Status StoreSource::Read(const ChunkId& id, std::span<uint8_t> out) {
   Status status;
   for (int attempt = 0; attempt < max_attempts_; ++attempt) {
-    if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(20 << attempt));
+    BackoffBeforeAttempt(clock_, kBackoff, attempt);
     status = chunks_.Read(id, out);
     if (status.ok()) {
       counters_.Fetched(out.size());

@@ -4,6 +4,7 @@
 // store costs time, not reads; NotFound is final.
 #pragma once
 
+#include "base/clock.h"
 #include "cache/chunk_source.h"
 #include "store/chunk_store.h"
 
@@ -11,8 +12,9 @@ namespace strata::cache {
 
 class StoreSource final : public ChunkSource {
  public:
-  explicit StoreSource(store::ObjectStore& objects, int max_attempts = 5)
-      : chunks_(objects), max_attempts_(max_attempts) {}
+  explicit StoreSource(store::ObjectStore& objects, int max_attempts = 5,
+                       Clock& clock = Clock::System())
+      : chunks_(objects), max_attempts_(max_attempts), clock_(clock) {}
 
   Status Read(const ChunkId& id, std::span<uint8_t> out) override;
   bool IsCached(const ChunkId&) override { return false; }
@@ -23,6 +25,7 @@ class StoreSource final : public ChunkSource {
  private:
   store::ChunkStore chunks_;
   const int max_attempts_;
+  Clock& clock_;
   TierCounters counters_;
 };
 

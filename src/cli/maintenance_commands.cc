@@ -34,6 +34,7 @@ void AddMaintenanceCommands(CLI::App& app, fs::Session& ctx, Action& action, int
       fs::GcOptions options;
       options.grace_ns = grace_ns;
       options.dry_run = gc->dry_run;
+      options.clock = &ctx.meta().clock();
       ASSIGN_OR_RETURN(fs::GcReport r, fs::RunGc(ctx.meta(), ctx.objects(), ctx.pool(), options));
       fmt::print("gc{}: {} chunk objects; {} younger than {}, {} in use, {} {} ({})\n",
                  gc->dry_run ? " (dry run)" : "", r.chunk_objects, r.young,

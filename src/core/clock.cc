@@ -2,15 +2,11 @@
 
 #include <time.h>
 
-#include <chrono>
+#include "base/clock.h"
 
 namespace strata {
 
-int64_t NowNanos() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+int64_t NowNanos() { return Clock::System().NowNanos(); }
 
 std::string FormatTime(int64_t unix_nanos) {
   time_t seconds = static_cast<time_t>(unix_nanos / 1000000000);

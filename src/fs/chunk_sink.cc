@@ -1,18 +1,16 @@
 #include "fs/chunk_sink.h"
 
 #include <chrono>
-#include <thread>
 
 #include <fmt/core.h>
 
-#include "core/clock.h"
 #include "fs/volume.h"
 
 namespace strata::fs {
 
 namespace {
 constexpr auto kRetryInterval = std::chrono::milliseconds(20);
-constexpr auto kMaxWait = std::chrono::minutes(5);
+constexpr std::chrono::nanoseconds kMaxWait = std::chrono::minutes(5);
 }  // namespace
 
 ChunkSink::ChunkSink(Volume& volume, ChunkSinkOptions options)
@@ -20,25 +18,26 @@ ChunkSink::ChunkSink(Volume& volume, ChunkSinkOptions options)
 
 void ChunkSink::NoteFirstClaim() {
   int64_t unset = 0;
-  first_claim_ns_.compare_exchange_strong(unset, NowNanos());
+  first_claim_ns_.compare_exchange_strong(unset, volume_.meta().clock().NowNanos());
 }
 
 // While a gc is deleting any of `ids`, waits and claims again: once no claimed chunk is being
 // deleted, the store's answer to "is it there?" can be trusted until the claims expire.
 Status ChunkSink::Claim(const std::vector<ChunkId>& ids, bool& waited) {
-  auto deadline = std::chrono::steady_clock::now() + kMaxWait;
+  Clock& clock = volume_.meta().clock();
+  const int64_t deadline_ns = clock.NowNanos() + kMaxWait.count();
   for (;;) {
     ASSIGN_OR_RETURN(std::vector<ChunkId> being_deleted, volume_.meta().ClaimChunks(ids));
     if (being_deleted.empty()) return Status::OK();
     if (!waited && options_.on_claim_wait) options_.on_claim_wait();
     waited = true;
-    if (std::chrono::steady_clock::now() > deadline) {
+    if (clock.NowNanos() > deadline_ns) {
       return Status::Unavailable(fmt::format(
           "chunk {} has been marked for deletion by a garbage collection for too long; if no "
           "gc is running, run `strata gc` to finish it",
           being_deleted.front().Hex()));
     }
-    std::this_thread::sleep_for(kRetryInterval);
+    clock.SleepFor(kRetryInterval);
   }
 }
 
@@ -72,7 +71,7 @@ Status ChunkSink::Seal(const std::vector<ChunkId>& chunks, std::string_view what
   bool waited = false;
   RETURN_IF_ERROR(Claim(chunks, waited));
   int64_t first = first_claim_ns_.load();
-  bool old = first != 0 && NowNanos() - first >= options_.renew_after_ns;
+  bool old = first != 0 && volume_.meta().clock().NowNanos() - first >= options_.renew_after_ns;
   if (!old && !waited) return Status::OK();
   for (size_t i = 0; i < chunks.size(); ++i) {
     Status present = volume_.chunks().objects().Head(store::ChunkKey(chunks[i])).status();

@@ -10,8 +10,6 @@
 
 #include <fmt/core.h>
 
-#include "core/clock.h"
-
 namespace strata::fs {
 namespace {
 
@@ -129,7 +127,7 @@ Status FileWriter::Write(uint64_t offset, std::span<const uint8_t> data) {
     if (in_chunk + n == chunk_size_) StoreInBackground(index);
     done += n;
   }
-  mtime_ns_ = NowNanos();
+  mtime_ns_ = volume_->meta().clock().NowNanos();
   // Backpressure: a writer faster than the store waits here, not in an unbounded queue.
   while (background_ >= 2 * MaxBackgroundStores(pool_)) lock.Wait(background_done_);
   return Status::OK();
@@ -138,7 +136,7 @@ Status FileWriter::Write(uint64_t offset, std::span<const uint8_t> data) {
 Status FileWriter::Truncate(uint64_t size) {
   MutexLock lock(mu_);
   if (size == size_) return Status::OK();
-  mtime_ns_ = NowNanos();
+  mtime_ns_ = volume_->meta().clock().NowNanos();
   if (size > size_) return Grow(size);
   size_t kept_chunks = meta::ChunkCount(size, chunk_size_);
   if (size % chunk_size_ != 0) {  // the new last chunk is cut: its bytes change

@@ -25,7 +25,7 @@ Status DeleteAll(store::ObjectStore& objects, ThreadPool& pool, const std::vecto
 Result<GcReport> RunGc(meta::ChunkLedger& meta, store::ObjectStore& objects, ThreadPool& pool,
                        const GcOptions& options) {
   GcReport report;
-  const int64_t start = NowNanos();
+  const int64_t start = options.clock->NowNanos();
   const int64_t cutoff = start - options.grace_ns;
 
   // Marks left by a GC that died between marking and unmarking: nobody has relied on those
@@ -42,7 +42,7 @@ Result<GcReport> RunGc(meta::ChunkLedger& meta, store::ObjectStore& objects, Thr
   ASSIGN_OR_RETURN(report.unlinked_purged, meta.PurgeUnlinked(cutoff, options.dry_run));
   // Likewise upload sessions past their expiry: their parts' chunks stop counting as used.
   if (!options.dry_run) {
-    ASSIGN_OR_RETURN(report.expired_uploads, meta.ExpireUploads(NowNanos()));
+    ASSIGN_OR_RETURN(report.expired_uploads, meta.ExpireUploads(options.clock->NowNanos()));
   }
 
   // Candidates: chunk objects written before the cutoff. Anything younger may belong to a put
@@ -77,7 +77,7 @@ Result<GcReport> RunGc(meta::ChunkLedger& meta, store::ObjectStore& objects, Thr
     RETURN_IF_ERROR(DeleteAll(objects, pool, doomed));
     RETURN_IF_ERROR(meta.EndChunkDeletion(doomed));
     ASSIGN_OR_RETURN(report.expired_claims, meta.ExpireClaims(cutoff));
-    ASSIGN_OR_RETURN(report.expired_kv, meta.PurgeExpiredKv(NowNanos()));
+    ASSIGN_OR_RETURN(report.expired_kv, meta.PurgeExpiredKv(options.clock->NowNanos()));
   }
   ASSIGN_OR_RETURN(report.temporaries, objects.CleanTemporaries(options.grace_ns, options.dry_run));
   return report;

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 
+#include "base/clock.h"
 #include "base/thread_pool.h"
 #include "meta/chunk_ledger.h"
 #include "store/object_store.h"
@@ -21,6 +22,7 @@ struct GcOptions {
   bool dry_run = false;
   // Test sync point: after chunks are marked for deletion, before any object is deleted.
   std::function<void()> after_marking;
+  Clock* clock = &Clock::System();  // expiries are checked against it (the metadata store's)
 };
 
 struct GcReport {

@@ -68,7 +68,7 @@ Status Session::Open() {
     }
     ASSIGN_OR_RETURN(peer_options_.secret, peer::ReadSecretFile(secret_file));
   }
-  ASSIGN_OR_RETURN(meta_, meta::OpenMetaStore(options_.meta_url));
+  ASSIGN_OR_RETURN(meta_, meta::OpenMetaStore(options_.meta_url, *options_.clock));
   ASSIGN_OR_RETURN(objects_, store::OpenObjectStore(options_.store_url));
   return Status::OK();
 }

@@ -17,15 +17,16 @@
 namespace strata::fs {
 
 struct SessionOptions {
-  std::string home;               // --home / STRATA_HOME / ~/.strata
-  std::string meta_url;           // --meta / STRATA_META / sqlite://HOME/meta.db
-  std::string store_url;          // --store / STRATA_STORE / file://HOME/chunks
-  size_t threads = 0;             // --threads; 0: 2 per core, 16 for a remote store
-  std::string cache_dir;          // --cache-dir / STRATA_CACHE_DIR / HOME/cache (remote stores)
-  std::string cache_size;         // --cache-size / STRATA_CACHE_SIZE / 20G
-  std::string memory_cache_size;  // --memory-cache-size / STRATA_MEMORY_CACHE_SIZE / 0
-  std::string peers;              // --peers / STRATA_PEERS: cache nodes, host:port,…
-  std::string secret_file;        // --secret-file / STRATA_SECRET_FILE: their shared secret
+  std::string home;                 // --home / STRATA_HOME / ~/.strata
+  std::string meta_url;             // --meta / STRATA_META / sqlite://HOME/meta.db
+  std::string store_url;            // --store / STRATA_STORE / file://HOME/chunks
+  size_t threads = 0;               // --threads; 0: 2 per core, 16 for a remote store
+  std::string cache_dir;            // --cache-dir / STRATA_CACHE_DIR / HOME/cache (remote stores)
+  std::string cache_size;           // --cache-size / STRATA_CACHE_SIZE / 20G
+  std::string memory_cache_size;    // --memory-cache-size / STRATA_MEMORY_CACHE_SIZE / 0
+  std::string peers;                // --peers / STRATA_PEERS: cache nodes, host:port,…
+  std::string secret_file;          // --secret-file / STRATA_SECRET_FILE: their shared secret
+  Clock* clock = &Clock::System();  // the metadata store's time (a FakeClock in tests)
 };
 
 class Session {

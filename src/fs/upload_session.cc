@@ -3,7 +3,6 @@
 #include <fmt/core.h>
 
 #include "base/round.h"
-#include "core/clock.h"
 #include "core/random.h"
 #include "fs/path.h"
 
@@ -27,7 +26,7 @@ Result<UploadSession> UploadSession::Create(Volume& volume, std::string_view pat
   info.part_size =
       RoundUpTo(part_size == 0 ? kDefaultUploadPartBytes : part_size, volume.chunk_size_bytes());
   ASSIGN_OR_RETURN(info.id, RandomHex(16));
-  info.created_ns = NowNanos();
+  info.created_ns = volume.meta().clock().NowNanos();
   info.expires_ns = info.created_ns + ttl_ns;
   RETURN_IF_ERROR(volume.meta().CreateUpload(info));
   return UploadSession(volume, std::move(info));

@@ -16,6 +16,7 @@
 //   InvalidArgument bad names; Rename of a directory into its own subtree
 #pragma once
 
+#include "base/clock.h"
 #include "meta/chunk_ledger.h"
 #include "meta/namespace.h"
 #include "meta/service_tables.h"
@@ -27,6 +28,10 @@ namespace strata::meta {
 class MetaStore : public Namespace, public ChunkLedger, public ServiceTables {
  public:
   ~MetaStore() override = default;
+
+  // The time the store reads "now" from: the times it records (ctime, mtime, claims) and the
+  // expiries it checks (KV keys, upload sessions). Callers that compute an expiry read this one.
+  virtual Clock& clock() = 0;
 };
 
 }  // namespace strata::meta

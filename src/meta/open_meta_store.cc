@@ -7,18 +7,18 @@
 
 namespace strata::meta {
 
-Result<std::unique_ptr<MetaStore>> OpenMetaStore(std::string_view url) {
-  if (url == "sqlite::memory:") return OpenSqliteMetaStore(":memory:");
+Result<std::unique_ptr<MetaStore>> OpenMetaStore(std::string_view url, Clock& clock) {
+  if (url == "sqlite::memory:") return OpenSqliteMetaStore(":memory:", clock);
   if (url.starts_with("sqlite://")) {
     std::string path(url.substr(9));
     if (path.empty() || path.front() != '/') {
       return Status::InvalidArgument(
           fmt::format("metadata URL '{}' needs an absolute path: sqlite:///abs/meta.db", url));
     }
-    return OpenSqliteMetaStore(path);
+    return OpenSqliteMetaStore(path, clock);
   }
   if (url.starts_with("postgres://") || url.starts_with("postgresql://")) {
-    return OpenPostgresMetaStore(std::string(url));
+    return OpenPostgresMetaStore(std::string(url), clock);
   }
   size_t colon = url.find("://");
   std::string scheme =

@@ -10,6 +10,8 @@
 
 namespace strata::meta {
 
-Result<std::unique_ptr<MetaStore>> OpenMetaStore(std::string_view url);
+// `clock`: the store's time (MetaStore::clock).
+Result<std::unique_ptr<MetaStore>> OpenMetaStore(std::string_view url,
+                                                 Clock& clock = Clock::System());
 
 }  // namespace strata::meta

@@ -2,13 +2,13 @@
 
 #include <chrono>
 #include <cstring>
-#include <random>
-#include <thread>
 #include <utility>
 #include <vector>
 
 #include <fmt/core.h>
 #include <libpq-fe.h>
+
+#include "base/backoff.h"
 
 namespace strata::meta {
 namespace {
@@ -199,15 +199,12 @@ Status PostgresConnection::SkipSyncOfNextCommit() {
 }
 
 Status PostgresConnection::InTransaction(const std::function<Status()>& body) {
-  thread_local std::mt19937_64 rng(std::random_device{}());
+  // Conflicting transactions back off by different amounts, so one of them goes first.
+  constexpr BackoffPolicy kConflictBackoff{std::chrono::milliseconds(2),
+                                           std::chrono::milliseconds(200)};
   Status status;
   for (int attempt = 0; attempt < kMaxTransactionAttempts; ++attempt) {
-    if (attempt > 0) {
-      // Conflicting transactions back off by different amounts, so one of them goes first.
-      int64_t cap_ms = std::min<int64_t>(200, 2LL << std::min(attempt, 7));
-      std::uniform_int_distribution<int64_t> jitter(1, cap_ms);
-      std::this_thread::sleep_for(std::chrono::milliseconds(jitter(rng)));
-    }
+    BackoffBeforeAttempt(Clock::System(), kConflictBackoff, attempt);
     conflict_ = false;
     RETURN_IF_ERROR(Exec("BEGIN ISOLATION LEVEL SERIALIZABLE"));
     in_transaction_ = true;

@@ -104,9 +104,9 @@ Result<std::unique_ptr<SqlConnection>> OpenPostgresSqlConnection(const std::stri
   return std::unique_ptr<SqlConnection>(std::move(conn));
 }
 
-Result<std::unique_ptr<MetaStore>> OpenPostgresMetaStore(const std::string& url) {
+Result<std::unique_ptr<MetaStore>> OpenPostgresMetaStore(const std::string& url, Clock& clock) {
   ASSIGN_OR_RETURN(std::unique_ptr<SqlConnection> conn, OpenPostgresSqlConnection(url));
-  return NewSqlMetaStore(std::move(conn));
+  return NewSqlMetaStore(std::move(conn), clock);
 }
 
 }  // namespace strata::meta

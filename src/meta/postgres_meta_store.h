@@ -11,7 +11,8 @@
 namespace strata::meta {
 
 // `url`: postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE. Creates or migrates the schema.
-Result<std::unique_ptr<MetaStore>> OpenPostgresMetaStore(const std::string& url);
+Result<std::unique_ptr<MetaStore>> OpenPostgresMetaStore(const std::string& url,
+                                                         Clock& clock = Clock::System());
 
 // The connection OpenPostgresMetaStore builds on, its schema current (see
 // OpenSqliteSqlConnection).

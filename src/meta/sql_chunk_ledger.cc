@@ -9,7 +9,6 @@
 #include <fmt/core.h>
 
 #include "base/posix.h"
-#include "core/clock.h"
 #include "core/env.h"
 #include "meta/sql_access.h"
 #include "meta/sql_meta_store_impl.h"
@@ -24,7 +23,7 @@ Result<std::vector<ChunkId>> SqlMetaStore::ClaimChunks(const std::vector<ChunkId
   // Built inside the body: PostgreSQL may run it again, and only the committed run counts.
   return Transact<std::vector<ChunkId>>([&]() -> Result<std::vector<ChunkId>> {
     std::vector<ChunkId> being_deleted;
-    int64_t now = NowNanos();
+    int64_t now = clock_.NowNanos();
     for (const auto& id : ids) {
       std::string_view raw = RawId(id);
       {
@@ -59,7 +58,7 @@ Result<std::vector<ChunkId>> SqlMetaStore::BeginChunkDeletion(
     // The parts of upload sessions are not files yet, but will be.
     RETURN_IF_ERROR(sql::ForEachUploadChunk(
         *conn_, [&](const ChunkId& id, uint64_t) { referenced.insert(id); }));
-    int64_t now = NowNanos();
+    int64_t now = clock_.NowNanos();
     for (const auto& id : candidates) {
       if (referenced.count(id)) continue;
       std::string_view raw = RawId(id);

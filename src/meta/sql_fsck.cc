@@ -9,7 +9,6 @@
 #include <fmt/core.h>
 
 #include "base/posix.h"
-#include "core/clock.h"
 #include "core/env.h"
 #include "meta/sql_access.h"
 #include "meta/sql_meta_store_impl.h"

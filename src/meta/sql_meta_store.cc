@@ -8,7 +8,6 @@
 #include <fmt/core.h>
 
 #include "base/posix.h"
-#include "core/clock.h"
 #include "core/env.h"
 #include "meta/sql_access.h"
 #include "meta/sql_meta_store_impl.h"
@@ -97,8 +96,8 @@ Status SqlMetaStore::RequireEmpty(InodeId dir, std::string_view name) {
   return Status::OK();
 }
 
-std::unique_ptr<MetaStore> NewSqlMetaStore(std::unique_ptr<SqlConnection> conn) {
-  return std::make_unique<SqlMetaStore>(std::move(conn));
+std::unique_ptr<MetaStore> NewSqlMetaStore(std::unique_ptr<SqlConnection> conn, Clock& clock) {
+  return std::make_unique<SqlMetaStore>(std::move(conn), clock);
 }
 
 }  // namespace strata::meta

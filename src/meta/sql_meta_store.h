@@ -10,6 +10,7 @@
 namespace strata::meta {
 
 // REQUIRES: `conn`'s schema is current (each backend migrates its own).
-std::unique_ptr<MetaStore> NewSqlMetaStore(std::unique_ptr<SqlConnection> conn);
+std::unique_ptr<MetaStore> NewSqlMetaStore(std::unique_ptr<SqlConnection> conn,
+                                           Clock& clock = Clock::System());
 
 }  // namespace strata::meta

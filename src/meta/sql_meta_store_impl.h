@@ -45,7 +45,10 @@ inline Attr AttrFromRow(const Stmt& s, int first) {
 
 class SqlMetaStore final : public MetaStore {
  public:
-  explicit SqlMetaStore(std::unique_ptr<SqlConnection> conn) : conn_(std::move(conn)) {}
+  SqlMetaStore(std::unique_ptr<SqlConnection> conn, Clock& clock)
+      : conn_(std::move(conn)), clock_(clock) {}
+
+  Clock& clock() override { return clock_; }
 
   // ---- volumes ----
   Result<VolumeInfo> CreateVolume(std::string_view name, uint64_t chunk_size_bytes) override;
@@ -179,6 +182,7 @@ class SqlMetaStore final : public MetaStore {
 
   std::mutex mu_;                              // one connection: callers take turns
   const std::unique_ptr<SqlConnection> conn_;  // GUARDED_BY(mu_)
+  Clock& clock_;
 };
 
 }  // namespace strata::meta

@@ -8,7 +8,6 @@
 #include <fmt/core.h>
 
 #include "base/posix.h"
-#include "core/clock.h"
 #include "core/env.h"
 #include "meta/sql_access.h"
 #include "meta/sql_meta_store_impl.h"
@@ -27,7 +26,7 @@ Result<VolumeInfo> SqlMetaStore::CreateVolume(std::string_view name, uint64_t ch
     Result<VolumeInfo> existing = GetVolumeLocked(name);
     if (existing.ok()) return Status::AlreadyExists(fmt::format("volume '{}' exists", name));
     if (existing.status().code() != Code::kNotFound) return existing.status();
-    int64_t now = NowNanos();
+    int64_t now = clock_.NowNanos();
     {
       ASSIGN_OR_RETURN(auto s, conn_->Prepare("INSERT INTO volumes (name, root_ino, chunk_size, "
                                               "created_ns) VALUES (?, 0, ?, ?)"));
@@ -140,7 +139,7 @@ Result<Attr> SqlMetaStore::MakeNode(InodeId parent, std::string_view name, const
   RETURN_IF_ERROR(conn_->InTransaction([&]() -> Status {
     ASSIGN_OR_RETURN(uint64_t volume_id, RequireDirectory(parent));
     RETURN_IF_ERROR(RequireAbsent(parent, name));
-    int64_t now = NowNanos();
+    int64_t now = clock_.NowNanos();
     uint32_t nlink = node.type == FileType::kDirectory ? 2 : 1;
     ASSIGN_OR_RETURN(InodeId ino,
                      InsertInode(volume_id, node, InodeId{0}, nlink, node.symlink_target, now));
@@ -181,7 +180,7 @@ Result<Attr> SqlMetaStore::WriteContent(InodeId ino, const FileContent& content,
     ASSIGN_OR_RETURN(uint64_t volume_id, VolumeOf(ino));
     ASSIGN_OR_RETURN(uint64_t chunk_size, ChunkSizeOf(volume_id));
     RETURN_IF_ERROR(ValidateContent(content, chunk_size));
-    int64_t now = NowNanos();
+    int64_t now = clock_.NowNanos();
     ASSIGN_OR_RETURN(auto s, conn_->Prepare("UPDATE inodes SET size = ?, chunks = ?, "
                                             "mtime_ns = ?, ctime_ns = ?, version = version + 1 "
                                             "WHERE ino = ?"));
@@ -210,7 +209,7 @@ Result<Attr> SqlMetaStore::SetAttr(InodeId ino, const AttrChange& change) {
         .Bind(3, change.gid.value_or(attr.gid))
         .Bind(4, change.atime_ns.value_or(attr.atime_ns))
         .Bind(5, change.mtime_ns.value_or(attr.mtime_ns))
-        .Bind(6, NowNanos())
+        .Bind(6, clock_.NowNanos())
         .Bind(7, ino);
     RETURN_IF_ERROR(s->Exec());
     ASSIGN_OR_RETURN(result, GetAttrLocked(ino));
@@ -229,7 +228,7 @@ Status SqlMetaStore::Unlink(InodeId parent, std::string_view name) {
       return Status::IsDirectory(fmt::format("'{}' is a directory", name));
     }
     RETURN_IF_ERROR(RemoveEntry(parent, name, attr));
-    return TouchDirectory(parent, NowNanos());
+    return TouchDirectory(parent, clock_.NowNanos());
   });
 }
 
@@ -244,7 +243,7 @@ Status SqlMetaStore::Rmdir(InodeId parent, std::string_view name) {
     }
     RETURN_IF_ERROR(RequireEmpty(attr.ino, name));
     RETURN_IF_ERROR(RemoveEntry(parent, name, attr));
-    return TouchDirectory(parent, NowNanos());
+    return TouchDirectory(parent, clock_.NowNanos());
   });
 }
 
@@ -266,7 +265,7 @@ Result<Attr> SqlMetaStore::Link(InodeId ino, InodeId new_parent, std::string_vie
     RETURN_IF_ERROR(RequireAbsent(new_parent, new_name));
     RETURN_IF_ERROR(InsertEntry(new_parent, new_name, ino));
     RETURN_IF_ERROR(AddLinks(ino, 1));
-    int64_t now = NowNanos();
+    int64_t now = clock_.NowNanos();
     {
       ASSIGN_OR_RETURN(auto s, conn_->Prepare("UPDATE inodes SET ctime_ns = ? WHERE ino = ?"));
       s->Bind(1, now).Bind(2, ino);
@@ -301,7 +300,7 @@ Result<Attr> SqlMetaStore::CommitFileLocked(InodeId parent, std::string_view nam
   ASSIGN_OR_RETURN(uint64_t volume_id, RequireDirectory(parent));
   ASSIGN_OR_RETURN(uint64_t chunk_size, ChunkSizeOf(volume_id));
   RETURN_IF_ERROR(ValidateContent(content, chunk_size));
-  int64_t now = NowNanos();
+  int64_t now = clock_.NowNanos();
   int64_t mtime = node.mtime_ns != 0 ? node.mtime_ns : now;
   std::string blob = sql::EncodeChunks(content.chunks);
   Result<Attr> existing = LookupLocked(parent, name);
@@ -434,7 +433,7 @@ Status SqlMetaStore::RemoveEntry(InodeId parent, std::string_view name, const At
   if (attr.nlink <= 1 && attr.type != FileType::kRegular) return DeleteInode(attr.ino);
   RETURN_IF_ERROR(AddLinks(attr.ino, -1));  // a file's last: nlink 0, until PurgeUnlinked
   ASSIGN_OR_RETURN(auto s, conn_->Prepare("UPDATE inodes SET ctime_ns = ? WHERE ino = ?"));
-  s->Bind(1, NowNanos()).Bind(2, attr.ino);
+  s->Bind(1, clock_.NowNanos()).Bind(2, attr.ino);
   return s->Exec();
 }
 

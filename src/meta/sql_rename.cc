@@ -9,7 +9,6 @@
 #include <fmt/core.h>
 
 #include "base/posix.h"
-#include "core/clock.h"
 #include "core/env.h"
 #include "meta/sql_access.h"
 #include "meta/sql_meta_store_impl.h"
@@ -59,7 +58,7 @@ Status SqlMetaStore::Rename(InodeId src_parent, std::string_view src_name, Inode
       if (dst_is_dir) RETURN_IF_ERROR(RequireEmpty(dst->ino, dst_name));
       RETURN_IF_ERROR(RemoveEntry(dst_parent, dst_name, *dst));
     }
-    int64_t now = NowNanos();
+    int64_t now = clock_.NowNanos();
     RETURN_IF_ERROR(DeleteEntry(src_parent, src_name));
     RETURN_IF_ERROR(InsertEntry(dst_parent, dst_name, src.ino));
     if (src_is_dir && src_parent != dst_parent) {
@@ -94,7 +93,7 @@ Status SqlMetaStore::ExchangeLocked(InodeId src_parent, std::string_view src_nam
     if (src_is_dir) RETURN_IF_ERROR(RequireDepthForMove(src.ino, src_parent, dst_parent));
     if (dst_is_dir) RETURN_IF_ERROR(RequireDepthForMove(dst.ino, dst_parent, src_parent));
   }
-  int64_t now = NowNanos();
+  int64_t now = clock_.NowNanos();
   ASSIGN_OR_RETURN(auto s,
                    conn_->Prepare("UPDATE dentries SET ino = ? WHERE parent = ? AND name = ?"));
   s->Bind(1, dst.ino).Bind(2, src_parent).BindBlob(3, src_name);

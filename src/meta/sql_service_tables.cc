@@ -9,7 +9,6 @@
 #include <fmt/core.h>
 
 #include "base/posix.h"
-#include "core/clock.h"
 #include "core/env.h"
 #include "meta/sql_access.h"
 #include "meta/sql_meta_store_impl.h"
@@ -45,12 +44,12 @@ Status SqlMetaStore::KvSet(std::string_view store, std::string_view key, std::st
   }
   std::lock_guard lock(mu_);
   return conn_->InTransaction(
-      [&] { return sql::UpsertKv(*conn_, store, key, value, expires_ns, NowNanos()); });
+      [&] { return sql::UpsertKv(*conn_, store, key, value, expires_ns, clock_.NowNanos()); });
 }
 
 Result<KvEntry> SqlMetaStore::KvGet(std::string_view store, std::string_view key) {
   std::lock_guard lock(mu_);
-  return sql::SelectKv(*conn_, store, key, NowNanos());
+  return sql::SelectKv(*conn_, store, key, clock_.NowNanos());
 }
 
 Status SqlMetaStore::KvDelete(std::string_view store, std::string_view key) {
@@ -61,7 +60,7 @@ Status SqlMetaStore::KvDelete(std::string_view store, std::string_view key) {
 Result<std::vector<KvEntry>> SqlMetaStore::KvList(std::string_view store, std::string_view after,
                                                   size_t limit) {
   std::lock_guard lock(mu_);
-  return sql::SelectKvKeys(*conn_, store, after, limit, NowNanos());
+  return sql::SelectKvKeys(*conn_, store, after, limit, clock_.NowNanos());
 }
 
 Result<size_t> SqlMetaStore::PurgeExpiredKv(int64_t now_ns) {
@@ -84,13 +83,13 @@ Status SqlMetaStore::CreateUpload(const UploadInfo& info) {
 
 Result<UploadInfo> SqlMetaStore::GetUpload(std::string_view id) {
   std::lock_guard lock(mu_);
-  return sql::SelectUpload(*conn_, id, NowNanos());
+  return sql::SelectUpload(*conn_, id, clock_.NowNanos());
 }
 
 Status SqlMetaStore::PutUploadPart(std::string_view id, const UploadPart& part) {
   std::lock_guard lock(mu_);
   return conn_->InTransaction([&]() -> Status {
-    ASSIGN_OR_RETURN(UploadInfo info, sql::SelectUpload(*conn_, id, NowNanos()));
+    ASSIGN_OR_RETURN(UploadInfo info, sql::SelectUpload(*conn_, id, clock_.NowNanos()));
     ASSIGN_OR_RETURN(uint64_t chunk_size, ChunkSizeOf(info.volume_id));
     if (part.size_bytes > info.part_size ||
         part.chunks.size() != ChunkCount(part.size_bytes, chunk_size)) {
@@ -104,7 +103,7 @@ Status SqlMetaStore::PutUploadPart(std::string_view id, const UploadPart& part) 
 
 Result<std::vector<UploadPart>> SqlMetaStore::ListUploadParts(std::string_view id) {
   std::lock_guard lock(mu_);
-  RETURN_IF_ERROR(sql::SelectUpload(*conn_, id, NowNanos()).status());
+  RETURN_IF_ERROR(sql::SelectUpload(*conn_, id, clock_.NowNanos()).status());
   return sql::SelectUploadParts(*conn_, id);
 }
 
@@ -114,7 +113,7 @@ Result<Attr> SqlMetaStore::CompleteUpload(std::string_view id, InodeId parent,
   std::lock_guard lock(mu_);
   Attr result;
   RETURN_IF_ERROR(conn_->InTransaction([&]() -> Status {
-    ASSIGN_OR_RETURN(UploadInfo info, sql::SelectUpload(*conn_, id, NowNanos()));
+    ASSIGN_OR_RETURN(UploadInfo info, sql::SelectUpload(*conn_, id, clock_.NowNanos()));
     ASSIGN_OR_RETURN(std::vector<UploadPart> parts, sql::SelectUploadParts(*conn_, id));
     FileContent content;
     for (size_t i = 0; i < parts.size(); ++i) {

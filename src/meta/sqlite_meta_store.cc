@@ -17,9 +17,9 @@ Result<std::unique_ptr<SqlConnection>> OpenSqliteSqlConnection(const std::string
   return std::unique_ptr<SqlConnection>(std::move(conn));
 }
 
-Result<std::unique_ptr<MetaStore>> OpenSqliteMetaStore(const std::string& path) {
+Result<std::unique_ptr<MetaStore>> OpenSqliteMetaStore(const std::string& path, Clock& clock) {
   ASSIGN_OR_RETURN(std::unique_ptr<SqlConnection> conn, OpenSqliteSqlConnection(path));
-  return NewSqlMetaStore(std::move(conn));
+  return NewSqlMetaStore(std::move(conn), clock);
 }
 
 }  // namespace strata::meta

@@ -15,7 +15,8 @@ namespace strata::meta {
 
 // `path` is a file path or ":memory:". Creates the database and its schema if missing; fails
 // with NotSupported if the file was written by a newer schema version.
-Result<std::unique_ptr<MetaStore>> OpenSqliteMetaStore(const std::string& path);
+Result<std::unique_ptr<MetaStore>> OpenSqliteMetaStore(const std::string& path,
+                                                       Clock& clock = Clock::System());
 
 // The connection OpenSqliteMetaStore builds on, its schema current: for a store over a
 // connection decorator (NewSqlMetaStore), as tests that inject faults between attempts use.

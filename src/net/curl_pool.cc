@@ -1,19 +1,6 @@
 #include "net/curl_pool.h"
 
-#include <algorithm>
-#include <chrono>
-#include <cstdint>
-#include <random>
-#include <thread>
-
 namespace strata::net {
-namespace {
-
-constexpr auto kBackoffBase = std::chrono::milliseconds(100);
-constexpr auto kBackoffCap = std::chrono::milliseconds(5000);
-
-}  // namespace
-
 void CurlGlobalInit() {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
@@ -38,13 +25,6 @@ bool IsTransientCurlError(CURLcode code) {
 }
 
 bool IsTransientHttpStatus(long status) { return status == 429 || status >= 500; }
-
-void BackoffBeforeAttempt(int attempt) {
-  auto cap = std::min<int64_t>(kBackoffCap.count(), kBackoffBase.count() << std::min(attempt, 10));
-  thread_local std::mt19937_64 rng(std::random_device{}());
-  std::uniform_int_distribution<int64_t> jitter(cap / 4, cap);
-  std::this_thread::sleep_for(std::chrono::milliseconds(jitter(rng)));
-}
 
 CurlHandlePool::~CurlHandlePool() {
   for (CURL* handle : idle_) curl_easy_cleanup(handle);

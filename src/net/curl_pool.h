@@ -9,6 +9,7 @@
 
 #include <curl/curl.h>
 
+#include "base/backoff.h"
 #include "base/mutex.h"
 
 namespace strata::net {
@@ -20,9 +21,9 @@ void CurlGlobalInit();
 bool IsTransientCurlError(CURLcode code);
 // 429 and 5xx.
 bool IsTransientHttpStatus(long status);
-// Sleeps before attempt `attempt` (1, 2, …): full-jitter exponential backoff, 100 ms doubling,
-// capped at 5 s.
-void BackoffBeforeAttempt(int attempt);
+// The wait before a request's next attempt: 100 ms doubling, capped at 5 s (base/backoff.h).
+inline constexpr BackoffPolicy kHttpBackoff{std::chrono::milliseconds(100),
+                                            std::chrono::seconds(5)};
 
 class CurlHandlePool {
  public:

@@ -182,7 +182,7 @@ Result<HttpResponse> HttpClient::Perform(std::string_view url, Transfer& transfe
   CURLcode code = CURLE_OK;
   char error[CURL_ERROR_SIZE] = {0};
   for (int attempt = 0; attempt < options_.max_attempts; ++attempt) {
-    if (attempt > 0) BackoffBeforeAttempt(attempt);
+    BackoffBeforeAttempt(*options_.clock, kHttpBackoff, attempt);
     if (transfer.delivered > 0) break;  // a stream cannot be taken back
     transfer.response = HttpResponse();
     transfer.overflow = false;

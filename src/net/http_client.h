@@ -21,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/clock.h"
 #include "base/status.h"
 #include "net/curl_pool.h"
 
@@ -56,6 +57,7 @@ struct HttpClientOptions {
   bool follow_redirects = true;
   std::optional<SigV4Credentials> sigv4;
   std::string ca_bundle;  // a PEM file of trusted CAs instead of the system's; empty: the system's
+  Clock* clock = &Clock::System();  // waits between attempts on it (a FakeClock in tests)
 };
 
 // `url`'s origin, normalized: lower-case scheme and host, the port always given

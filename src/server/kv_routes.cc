@@ -3,7 +3,6 @@
 #include <fmt/core.h>
 
 #include "base/parse_integer.h"
-#include "core/clock.h"
 #include "core/duration.h"
 #include "server/api_context.h"
 
@@ -69,7 +68,7 @@ void AddKvRoutes(net::HttpServer& http, ApiContext& api) {
     if (!Guard(api, req, res, store, true)) return;
     int64_t expires_ns = 0;
     if (std::string ttl = Param(req, "ttl"); !ttl.empty()) {
-      Result<int64_t> expiry = meta::KvExpiry(ttl, NowNanos());
+      Result<int64_t> expiry = meta::KvExpiry(ttl, api.session.meta().clock().NowNanos());
       if (!expiry.ok()) return ReplyError(res, expiry.status());
       expires_ns = *expiry;
     }

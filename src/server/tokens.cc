@@ -2,7 +2,6 @@
 
 #include <fmt/core.h>
 
-#include "core/clock.h"
 #include "core/digest.h"
 #include "core/random.h"
 
@@ -31,7 +30,7 @@ Result<std::string> CreateToken(meta::MetaStore& meta, std::string_view volume, 
   meta::TokenInfo info;
   info.volume = std::string(volume);
   info.read_only = read_only;
-  info.created_ns = NowNanos();
+  info.created_ns = meta.clock().NowNanos();
   info.note = std::string(note);
   RETURN_IF_ERROR(meta.AddToken(TokenHash(secret), info).status());
   return secret;

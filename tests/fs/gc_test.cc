@@ -272,6 +272,29 @@ TEST_F(GcTest, TheNextGcFinishesTheDeletionsOfOneThatDied) {
   EXPECT_TRUE(meta_->ClaimChunks(content.chunks)->empty());
 }
 
+// A gc that died leaves its marks until the next gc: a writer waits for them, on the metadata
+// store's clock, and after five minutes says what to run instead of hanging.
+TEST_F(GcTest, AWriterWaitsForADeadGcsMarksOnlySoLongAndSaysWhatToRun) {
+  FakeClock clock;
+  std::unique_ptr<meta::MetaStore> meta =
+      std::move(meta::OpenSqliteMetaStore(dir_.Sub("fake-clock.db"), clock)).value();
+  ASSERT_OK(meta->CreateVolume("v", kTestChunkSize));
+  std::unique_ptr<Volume> volume = std::move(Volume::Open(*meta, *objects_, "v")).value();
+  std::vector<uint8_t> bytes(kTestChunkSize, 7);
+  ASSERT_OK(meta->BeginChunkDeletion({ChunkId::Of(bytes)}, std::numeric_limits<int64_t>::max(),
+                                     /*dry_run=*/false));
+  int waits = 0;
+  ChunkSink sink(*volume, ChunkSinkOptions{0, [&] { ++waits; }});
+  EXPECT_THAT(sink.Put(bytes), StatusIs(Code::kUnavailable, ::testing::HasSubstr("strata gc")));
+  EXPECT_EQ(waits, 1);
+  EXPECT_GE(clock.slept(), std::chrono::minutes(5));
+  EXPECT_LT(clock.slept(), std::chrono::minutes(5) + std::chrono::seconds(1));
+
+  // Once the marks are cleared, the same put goes through.
+  ASSERT_OK(meta->EndChunkDeletion({ChunkId::Of(bytes)}));
+  EXPECT_OK(sink.Put(bytes));
+}
+
 TEST_F(GcTest, DeletingAVolumeKeepsChunksAnotherVolumeShares) {
   ASSERT_OK(meta_->CreateVolume("other", kTestChunkSize));
   std::unique_ptr<Volume> other = std::move(Volume::Open(*meta_, *objects_, "other")).value();

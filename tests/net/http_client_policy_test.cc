@@ -101,6 +101,16 @@ class PolicyServer {
       seen_authorization_ += req.Header("authorization") + ";";
       res.SetContent("internal", "text/plain");
     });
+    // Busy for the first `busy_answers_` requests, then fine.
+    server_.Get("/flaky", [this](const net::Request&, net::Response& res) {
+      int seen = flaky_requests_++;
+      if (seen < busy_answers_) {
+        res.status = 503;
+        res.SetContent("busy", "text/plain");
+        return;
+      }
+      res.SetContent("ok", "text/plain");
+    });
     EXPECT_OK(server_.Bind("127.0.0.1", 0));
     serving_ = std::thread([this] { (void)server_.Serve(); });
   }
@@ -113,6 +123,8 @@ class PolicyServer {
   }
   int port() const { return server_.port(); }
   void RedirectTo(std::string target) { target_ = std::move(target); }
+  void BusyFor(int answers) { busy_answers_ = answers; }
+  int flaky_requests() const { return flaky_requests_.load(); }
   std::string seen_authorization() const {
     std::lock_guard lock(mu_);
     return seen_authorization_;
@@ -121,7 +133,9 @@ class PolicyServer {
  private:
   net::HttpServer server_;
   std::thread serving_;
-  std::string target_;  // set before the requests it answers
+  std::string target_;    // set before the requests it answers
+  int busy_answers_ = 0;  // likewise
+  std::atomic<int> flaky_requests_{0};
   mutable std::mutex mu_;
   std::string seen_authorization_;  // GUARDED_BY(mu_)
 };
@@ -175,6 +189,57 @@ TEST(HttpClientPolicyTest, HeadersScopedToAnOriginGoNowhereElse) {
   ASSERT_THAT(http.Get(hub.Url("/redirect"), 1 << 20), IsOk());
   EXPECT_EQ(hub.seen_authorization(), "Bearer hf_secret;");
   EXPECT_EQ(cdn.seen_authorization(), ";;");  // neither asked directly nor through the redirect
+}
+
+}  // namespace
+}  // namespace strata::net
+
+namespace strata::net {
+namespace {
+
+// Retries wait on the client's clock: with a fake one the schedule runs at once, and what it
+// would have waited is there to check.
+TEST(HttpClientRetryTest, ABusyServerIsRetriedWithBackoffUntilItAnswers) {
+  PolicyServer server;
+  server.BusyFor(3);
+  FakeClock clock;
+  HttpClientOptions options;
+  options.clock = &clock;
+  options.max_attempts = 5;
+  HttpClient http(options);
+  Result<HttpResponse> got = http.Get(server.Url("/flaky"), 1 << 20);
+  ASSERT_THAT(got, IsOk());
+  EXPECT_EQ(got->body, "ok");
+  EXPECT_EQ(server.flaky_requests(), 4);
+  // Three waits, before attempts 1..3: at least a quarter of 200, 400 and 800 ms, at most all.
+  EXPECT_GE(clock.slept(), std::chrono::milliseconds(350));
+  EXPECT_LE(clock.slept(), std::chrono::milliseconds(1400));
+}
+
+TEST(HttpClientRetryTest, AServerBusyForeverIsGivenUpOnAfterMaxAttempts) {
+  PolicyServer server;
+  server.BusyFor(1000);
+  FakeClock clock;
+  HttpClientOptions options;
+  options.clock = &clock;
+  options.max_attempts = 4;
+  HttpClient http(options);
+  Result<HttpResponse> got = http.Get(server.Url("/flaky"), 1 << 20);
+  ASSERT_THAT(got, IsOk());  // Get hands over the last answer, the caller judges it
+  EXPECT_EQ(got->status, 503);
+  EXPECT_EQ(server.flaky_requests(), 4);
+}
+
+TEST(HttpClientRetryTest, ARefusalIsNotRetried) {
+  PolicyServer server;
+  FakeClock clock;
+  HttpClientOptions options;
+  options.clock = &clock;
+  HttpClient http(options);
+  Result<HttpResponse> got = http.Get(server.Url("/missing"), 1 << 20);
+  ASSERT_THAT(got, IsOk());
+  EXPECT_EQ(got->status, 404);
+  EXPECT_EQ(clock.slept(), std::chrono::nanoseconds(0));
 }
 
 }  // namespace

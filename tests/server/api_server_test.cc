@@ -11,6 +11,8 @@
 
 #include "client/api_client.h"
 #include "core/digest.h"
+#include "fs/gc.h"
+#include "net/http_client.h"
 #include "server/tokens.h"
 #include "support/test_util.h"
 
@@ -29,6 +31,7 @@ class ApiServerTest : public ::testing::Test {
     session_.options().meta_url = "sqlite://" + dir_.Sub("meta.db");
     session_.options().store_url = "file://" + dir_.Sub("chunks");
     session_.options().threads = 4;
+    session_.options().clock = &clock_;  // expiries move when the test says, nobody sleeps
     ASSERT_OK(session_.Open());
     ASSERT_OK(session_.meta().CreateVolume("weights", kChunk));
     ASSERT_OK(session_.meta().CreateVolume("other", kChunk));
@@ -62,7 +65,31 @@ class ApiServerTest : public ::testing::Test {
     return digest.FinalHex();
   }
 
+  // The KV API (outside any volume): the status and body of `method /v1/kv/rest`.
+  std::pair<long, std::string> Kv(const std::string& method, const std::string& rest,
+                                  std::string_view body = "") {
+    net::HttpClientOptions options;
+    options.headers = {"Authorization: Bearer " + writer_token_};
+    options.max_attempts = 1;
+    net::HttpClient http(options);
+    std::string url = base_ + "/v1/kv/" + rest;
+    std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(body.data()), body.size());
+    Result<net::HttpResponse> got =
+        method == "GET" ? http.Get(url, 1 << 20) : http.Send(method, url, bytes, 1 << 20);
+    EXPECT_OK(got);
+    if (!got.ok()) return {0, ""};
+    return {got->status, got->body};
+  }
+
+  Result<fs::GcReport> Gc() {
+    fs::GcOptions options;
+    options.grace_ns = 0;
+    options.clock = &clock_;
+    return fs::RunGc(session_.meta(), session_.objects(), session_.pool(), options);
+  }
+
   strata::testing::TempDir dir_;
+  FakeClock clock_;
   fs::Session session_;
   std::string writer_token_, reader_token_;
   std::unique_ptr<ApiServer> server_;
@@ -157,6 +184,56 @@ TEST_F(ApiServerTest, BadSessionsAreRefusedBeforeAnythingIsMade) {
   }
   auto volume = std::move(session_.OpenVolume("weights")).value();
   EXPECT_THAT(volume->Stat("/g"), StatusIs(Code::kNotFound));
+}
+
+TEST_F(ApiServerTest, AKeyWithATtlReadsAsAbsentOnceItExpiresAndGcRemovesIt) {
+  EXPECT_EQ(Kv("PUT", "weights/short?ttl=90s", "bye").first, 200);
+  EXPECT_EQ(Kv("PUT", "weights/long", "stays").first, 200);
+  EXPECT_EQ(Kv("GET", "weights/short"), std::make_pair(200L, std::string("bye")));
+
+  clock_.Advance(std::chrono::seconds(89));
+  EXPECT_EQ(Kv("GET", "weights/short").first, 200);  // not yet
+  clock_.Advance(std::chrono::seconds(2));
+  EXPECT_EQ(Kv("GET", "weights/short").first, 404);
+  auto [status, listing] = Kv("GET", "weights");
+  EXPECT_EQ(status, 200);
+  EXPECT_THAT(listing, HasSubstr("long"));
+  EXPECT_THAT(listing, ::testing::Not(HasSubstr("short")));
+
+  Result<fs::GcReport> gc = Gc();
+  ASSERT_OK(gc);
+  EXPECT_EQ(gc->expired_kv, 1u);
+  EXPECT_EQ(Kv("GET", "weights/long").first, 200);
+  EXPECT_EQ(Kv("PUT", "weights/x?ttl=soon", "x").first, 400);
+}
+
+TEST_F(ApiServerTest, AnAbandonedUploadExpiresAndGcTakesItsParts) {
+  client::ApiClient api = Client(writer_token_);
+  Result<load::JsonValue> made =
+      api.Call("POST", "/uploads", R"({"path": "/never.bin", "ttl": "1h"})", 201);
+  ASSERT_OK(made);
+  std::string id = made->Find("id")->str();
+  std::vector<uint8_t> part = Bytes(kChunk, 9);
+  ASSERT_OK(api.PutPart(id, 0, part, Sha256(part)));
+
+  // While it lives, gc keeps its part.
+  Result<fs::GcReport> early = Gc();
+  ASSERT_OK(early);
+  EXPECT_EQ(early->expired_uploads, 0u);
+  EXPECT_EQ(early->deleted, 0u);
+  EXPECT_OK(api.GetUpload(id));
+
+  clock_.Advance(std::chrono::minutes(61));
+  EXPECT_THAT(api.GetUpload(id), StatusIs(Code::kNotFound));
+  EXPECT_THAT(api.PutPart(id, 1, part, Sha256(part)), StatusIs(Code::kNotFound));
+  EXPECT_THAT(api.CompleteUpload(id, kChunk, 1), StatusIs(Code::kNotFound));
+
+  Result<fs::GcReport> late = Gc();
+  ASSERT_OK(late);
+  EXPECT_EQ(late->expired_uploads, 1u);
+  EXPECT_EQ(late->deleted, 1u);  // the part's one chunk, used by nothing else
+  auto volume = std::move(session_.OpenVolume("weights")).value();
+  EXPECT_THAT(volume->Stat("/never.bin"), StatusIs(Code::kNotFound));
 }
 
 }  // namespace
