@@ -1,17 +1,9 @@
 #include "fuse/bucket_fs.h"
 
 #include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <algorithm>
-#include <cerrno>
-#include <cstring>
 
 #include <fmt/core.h>
 
-#include "base/posix.h"
 #include "core/clock.h"
 
 namespace strata::fuse {
@@ -21,28 +13,12 @@ std::string Join(const std::string& dir, std::string_view name) {
   return dir.empty() ? std::string(name) : dir + "/" + std::string(name);
 }
 
-std::string ParentOf(const std::string& path) {
-  size_t slash = path.rfind('/');
-  return slash == std::string::npos ? "" : path.substr(0, slash);
-}
-
 }  // namespace
 
-// One open of a file: a reader of one object version, or a writer with a local spill file.
+// One open of a file: a reader of one object version, or a writer.
 struct BucketFs::Handle {
-  std::string path;
-  // Reader.
-  bucket::ObjectVersion object;
-  Mutex mu;  // the piece buffer below
-  std::vector<uint8_t> piece GUARDED_BY(mu);
-  size_t piece_index GUARDED_BY(mu) = SIZE_MAX;  // which piece `piece` holds
-  // Writer.
-  bool writer = false;
-  UniqueFd spill;
-  std::atomic<uint64_t> size{0};
-  std::atomic<bool> dirty{false};
-  // Written by Write and SetAttr on libfuse's threads while AttrOf reads it for a stat.
-  std::atomic<int64_t> mtime_ns{0};
+  std::unique_ptr<bucket::ObjectReader> reader;
+  std::unique_ptr<bucket::ObjectWriter> writer;
 };
 
 BucketFs::BucketFs(bucket::BucketView& view, BucketFsOptions options)
@@ -104,8 +80,8 @@ meta::Attr BucketFs::AttrOf(const std::string& path, const bucket::Entry& entry)
   MutexLock lock(mu_);
   auto writer = writers_.find(path);
   if (writer != writers_.end()) {
-    attr.size_bytes = writer->second->size.load();
-    attr.mtime_ns = attr.ctime_ns = writer->second->mtime_ns.load();
+    attr.size_bytes = writer->second->size();
+    attr.mtime_ns = attr.ctime_ns = writer->second->mtime_ns();
   }
   return attr;
 }
@@ -136,19 +112,14 @@ Result<meta::Attr> BucketFs::SetAttr(meta::InodeId ino, const SetAttrRequest& re
   ASSIGN_OR_RETURN(std::string path, PathOf(ino));
   if (request.size) {
     RETURN_IF_ERROR(NeedWritable(path));
-    Handle* writer = nullptr;
+    bucket::ObjectWriter* writer = nullptr;
     {
       MutexLock lock(mu_);
       auto it = writers_.find(path);
       if (it != writers_.end()) writer = it->second;
     }
     if (writer) {
-      if (::ftruncate(writer->spill.get(), static_cast<off_t>(*request.size)) != 0) {
-        return PosixError(fmt::format("truncate {}", path), errno);
-      }
-      writer->size = *request.size;
-      writer->dirty = true;
-      writer->mtime_ns = NowNanos();
+      RETURN_IF_ERROR(writer->Truncate(*request.size));
     } else if (*request.size == 0) {
       RETURN_IF_ERROR(view_.bucket().Put(path, {}));
       ForgetListing(path);
@@ -177,7 +148,7 @@ Result<std::vector<meta::DirEntry>> BucketFs::ReadDir(meta::InodeId dir) {
   return out;
 }
 
-void BucketFs::ForgetListing(const std::string& path) { view_.Invalidate(ParentOf(path)); }
+void BucketFs::ForgetListing(const std::string& path) { view_.Invalidate(bucket::ParentOf(path)); }
 
 Result<meta::Attr> BucketFs::MakeNode(meta::InodeId parent, std::string_view name,
                                       meta::NewNode node, const Caller&) {
@@ -237,47 +208,27 @@ Result<OpenedFile> BucketFs::Open(meta::InodeId ino, int flags) {
     RETURN_IF_ERROR(NeedWritable(path));
     return OpenWriter(path, (flags & O_TRUNC) != 0);
   }
-  auto handle = std::make_unique<Handle>();
-  handle->path = path;
-  ASSIGN_OR_RETURN(handle->object, view_.Head(path));
+  ASSIGN_OR_RETURN(bucket::ObjectVersion object, view_.Head(path));
   OpenedFile opened;
   {
     MutexLock lock(mu_);
     std::string& held = kernel_etags_[path];
-    opened.keep_cache = held == handle->object.etag;
-    held = handle->object.etag;
+    opened.keep_cache = held == object.etag;
+    held = object.etag;
   }
+  auto handle = std::make_unique<Handle>();
+  handle->reader =
+      std::make_unique<bucket::ObjectReader>(view_, std::move(object), options_.read_ahead_pieces);
   opened.handle = reinterpret_cast<uint64_t>(handle.release());
   return opened;
 }
 
 Result<OpenedFile> BucketFs::OpenWriter(const std::string& path, bool truncate) {
   auto handle = std::make_unique<Handle>();
-  handle->path = path;
-  handle->writer = true;
-  handle->mtime_ns = NowNanos();
-  int fd = ::open(options_.spill_dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-  if (fd < 0) return PosixError(fmt::format("spill file in {}", options_.spill_dir), errno);
-  handle->spill = UniqueFd(fd);
-  if (!truncate) {
-    // Writing into an existing object: its bytes first, since the upload replaces it whole.
-    Result<bucket::ObjectVersion> object = view_.Head(path);
-    if (object.ok()) {
-      std::vector<uint8_t> piece(view_.piece_bytes());
-      for (size_t i = 0; i < view_.PieceCount(*object); ++i) {
-        std::span<uint8_t> out(piece.data(), view_.PieceLength(*object, i));
-        RETURN_IF_ERROR(view_.ReadPiece(*object, i, out));
-        RETURN_IF_ERROR(PwriteAll(fd, out, i * view_.piece_bytes(), path));
-      }
-      handle->size = object->size_bytes;
-    } else if (object.status().code() != Code::kNotFound) {
-      return object.status();
-    }
-  } else {
-    handle->dirty = true;  // the object becomes empty even if nothing is written
-  }
+  bucket::ObjectWriterOptions options{options_.spill_dir, options_.multipart_above};
+  ASSIGN_OR_RETURN(handle->writer, bucket::ObjectWriter::Open(view_, path, truncate, options));
   MutexLock lock(mu_);
-  writers_[path] = handle.get();
+  writers_[path] = handle->writer.get();
   kernel_etags_.erase(path);
   return OpenedFile{reinterpret_cast<uint64_t>(handle.release()), false};
 }
@@ -297,97 +248,37 @@ Result<std::pair<meta::Attr, OpenedFile>> BucketFs::Create(meta::InodeId parent,
 
 Result<size_t> BucketFs::Read(uint64_t handle_id, uint64_t offset, std::span<uint8_t> out) {
   Handle* handle = HandleOf(handle_id);
-  if (handle->writer) {
-    uint64_t size = handle->size.load();
-    if (offset >= size) return size_t{0};
-    out = out.subspan(0, std::min<uint64_t>(out.size(), size - offset));
-    return PreadFull(handle->spill.get(), out, offset, handle->path);
-  }
-  const bucket::ObjectVersion& object = handle->object;
-  if (offset >= object.size_bytes) return size_t{0};
-  size_t total = std::min<uint64_t>(out.size(), object.size_bytes - offset);
-  size_t done = 0;
-  MutexLock lock(handle->mu);
-  while (done < total) {
-    uint64_t at = offset + done;
-    size_t index = static_cast<size_t>(at / view_.piece_bytes());
-    if (handle->piece_index != index) {
-      uint64_t length = view_.PieceLength(object, index);
-      handle->piece.resize(length);
-      handle->piece_index = SIZE_MAX;
-      RETURN_IF_ERROR(view_.ReadPiece(object, index, handle->piece));
-      handle->piece_index = index;
-      view_.ReadAhead(object, index + 1, options_.read_ahead_pieces);
-    }
-    uint64_t in_piece = at - index * view_.piece_bytes();
-    size_t n = std::min<uint64_t>(total - done, handle->piece.size() - in_piece);
-    std::memcpy(out.data() + done, handle->piece.data() + in_piece, n);
-    done += n;
-  }
-  return done;
+  if (handle->writer) return handle->writer->ReadAt(offset, out);
+  return handle->reader->ReadAt(offset, out);
 }
 
 Status BucketFs::Write(uint64_t handle_id, uint64_t offset, std::span<const uint8_t> data) {
   Handle* handle = HandleOf(handle_id);
   if (!handle->writer) return Status::PermissionDenied("file not open for writing");
-  RETURN_IF_ERROR(PwriteAll(handle->spill.get(), data, offset, handle->path));
-  uint64_t end = offset + data.size();
-  uint64_t size = handle->size.load();
-  while (end > size && !handle->size.compare_exchange_weak(size, end)) {
-  }
-  handle->mtime_ns = NowNanos();
-  handle->dirty = true;
-  return Status::OK();
-}
-
-Status BucketFs::Upload(Handle& handle) {
-  if (!handle.dirty.exchange(false)) return Status::OK();
-  uint64_t size = handle.size.load();
-  void* mapped = nullptr;
-  if (size > 0) {
-    mapped = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, handle.spill.get(), 0);
-    if (mapped == MAP_FAILED) {
-      handle.dirty = true;
-      return PosixError(fmt::format("map {} for upload", handle.path), errno);
-    }
-  }
-  std::span<const uint8_t> bytes(static_cast<const uint8_t*>(mapped), size);
-  Status status = size > options_.multipart_above
-                      ? view_.bucket().PutMultipart(handle.path, bytes, options_.multipart_above)
-                      : view_.bucket().Put(handle.path, bytes);
-  if (mapped) ::munmap(mapped, size);
-  if (!status.ok()) {
-    handle.dirty = true;
-    return status;
-  }
-  ForgetListing(handle.path);
-  return Status::OK();
+  return handle->writer->Write(offset, data);
 }
 
 Status BucketFs::Flush(uint64_t handle_id) {
   Handle* handle = HandleOf(handle_id);
-  return handle->writer ? Upload(*handle) : Status::OK();
+  return handle->writer ? handle->writer->Upload() : Status::OK();
 }
 
 Status BucketFs::Release(uint64_t handle_id) {
   std::unique_ptr<Handle> handle(HandleOf(handle_id));
   if (!handle->writer) return Status::OK();
-  Status status = Upload(*handle);
+  Status status = handle->writer->Upload();
   MutexLock lock(mu_);
-  auto it = writers_.find(handle->path);
-  if (it != writers_.end() && it->second == handle.get()) writers_.erase(it);
+  auto it = writers_.find(handle->writer->path());
+  if (it != writers_.end() && it->second == handle->writer.get()) writers_.erase(it);
   return status;
 }
 
 Status BucketFs::FlushAll() {
-  std::vector<Handle*> writers;
-  {
-    MutexLock lock(mu_);
-    for (auto& [path, handle] : writers_) writers.push_back(handle);
-  }
+  // Under mu_: a Release running meanwhile waits to unregister, so no writer goes away here.
+  MutexLock lock(mu_);
   Status first;
-  for (Handle* handle : writers) {
-    Status status = Upload(*handle);
+  for (auto& [path, writer] : writers_) {
+    Status status = writer->Upload();
     if (first.ok()) first = status;
   }
   return first;

@@ -17,6 +17,8 @@
 
 #include "base/mutex.h"
 #include "bucket/bucket_view.h"
+#include "bucket/object_reader.h"
+#include "bucket/object_writer.h"
 #include "fuse/file_system.h"
 
 namespace strata::fuse {
@@ -69,7 +71,6 @@ class BucketFs final : public FileSystem {
   Result<meta::Attr> AttrOfPath(const std::string& path);
   Status NeedWritable(std::string_view what) const;
   Result<OpenedFile> OpenWriter(const std::string& path, bool truncate);
-  Status Upload(Handle& handle);
   static Handle* HandleOf(uint64_t handle);
   void ForgetListing(const std::string& path);
 
@@ -81,7 +82,7 @@ class BucketFs final : public FileSystem {
   std::unordered_map<std::string, uint64_t> inodes_ GUARDED_BY(mu_);  // path → inode
   std::vector<std::string> paths_ GUARDED_BY(mu_);                    // inode - 1 → path
   // Files being written through this mount, by path: their size so far shows in stat.
-  std::unordered_map<std::string, Handle*> writers_ GUARDED_BY(mu_);
+  std::unordered_map<std::string, bucket::ObjectWriter*> writers_ GUARDED_BY(mu_);
   // The ETag whose pages the kernel may hold, by path.
   std::unordered_map<std::string, std::string> kernel_etags_ GUARDED_BY(mu_);
 };

@@ -13,45 +13,16 @@
 
 #include "store/chunk_store.h"
 #include "store/object_store_conformance.h"
+#include "support/s3_test_env.h"
 
 namespace strata::store {
 namespace {
 
-// The s3:// URL of the test bucket, with the server's credentials exported; empty if none runs.
-std::string TestBucketUrl() {
-  static const std::string url = [] {
-    const char* env_file = std::getenv("STRATA_TEST_S3_ENV");
-    if (!env_file) return std::string();
-    std::ifstream in(env_file);
-    std::string line, result;
-    while (std::getline(in, line)) {
-      constexpr std::string_view kExport = "export ";
-      if (!line.starts_with(kExport)) continue;
-      size_t eq = line.find('=');
-      std::string name = line.substr(kExport.size(), eq - kExport.size());
-      std::string value = line.substr(eq + 1);
-      if (value.size() >= 2 && value.front() == '\'') value = value.substr(1, value.size() - 2);
-      ::setenv(name.c_str(), value.c_str(), 1);
-      if (name == "STRATA_TEST_S3_URL") result = value;
-    }
-    return result;
-  }();
-  return url;
-}
+using strata::testing::TestBucketUrl;
 
-// Every test works under its own prefix of the one bucket, so tests never see each other's keys.
 std::string FreshStoreUrl(std::string_view extra_params = "") {
-  static std::atomic<int> counter{0};
-  std::string url = TestBucketUrl();
-  size_t q = url.find('?');
-  return fmt::format("{}/t{}-{}{}{}", url.substr(0, q), ::getpid(), counter.fetch_add(1),
-                     url.substr(q), extra_params);
+  return strata::testing::FreshBucketUrl(extra_params);
 }
-
-#define REQUIRE_S3_SERVER()                                \
-  if (TestBucketUrl().empty())                             \
-  GTEST_SKIP() << "no S3 server (set STRATA_TEST_S3_ENV; " \
-                  "ctest starts one)"
 
 INSTANTIATE_TEST_SUITE_P(S3, ObjectStoreConformanceTest,
                          ::testing::Values(StoreFactory{
