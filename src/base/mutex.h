@@ -9,6 +9,7 @@
 // holds no lock, and the loop keeps the guarded reads where the lock is visibly held.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 
@@ -31,6 +32,14 @@ class CAPABILITY("mutex") Mutex {
     std::unique_lock<std::mutex> lock(mu_, std::adopt_lock);
     cv.wait(lock);
     lock.release();  // still held: ours again, not the unique_lock's
+  }
+  // Wait, for at most `timeout`.
+  template <typename Rep, typename Period>
+  void WaitFor(std::condition_variable& cv, std::chrono::duration<Rep, Period> timeout)
+      REQUIRES(this) {
+    std::unique_lock<std::mutex> lock(mu_, std::adopt_lock);
+    cv.wait_for(lock, timeout);
+    lock.release();
   }
 
  private:
@@ -58,6 +67,11 @@ class SCOPED_CAPABILITY MutexLock {
   }
   // REQUIRES: held (the analysis cannot name the mutex a lock holds).
   void Wait(std::condition_variable& cv) NO_THREAD_SAFETY_ANALYSIS { mu_.Wait(cv); }
+  template <typename Rep, typename Period>
+  void WaitFor(std::condition_variable& cv,
+               std::chrono::duration<Rep, Period> timeout) NO_THREAD_SAFETY_ANALYSIS {
+    mu_.WaitFor(cv, timeout);
+  }
 
  private:
   Mutex& mu_;

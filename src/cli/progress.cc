@@ -14,9 +14,10 @@ Progress::Progress(const fs::TransferStats& stats, std::string verb)
     : stats_(stats), verb_(std::move(verb)), start_(std::chrono::steady_clock::now()) {
   if (!::isatty(STDERR_FILENO)) return;
   thread_ = std::thread([this] {
-    std::unique_lock lock(mu_);
-    while (!cv_.wait_for(lock, std::chrono::milliseconds(250), [this] { return stopping_; })) {
-      Draw();
+    MutexLock lock(mu_);
+    while (!stopping_) {
+      lock.WaitFor(cv_, std::chrono::milliseconds(250));
+      if (!stopping_) Draw();
     }
   });
 }
@@ -25,7 +26,7 @@ Progress::~Progress() { Stop(); }
 
 void Progress::Stop() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (stopping_) return;
     stopping_ = true;
   }

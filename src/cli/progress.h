@@ -9,6 +9,7 @@
 #include <string>
 #include <thread>
 
+#include "base/mutex.h"
 #include "base/status.h"
 #include "fs/transfer_stats.h"
 
@@ -27,14 +28,14 @@ class Progress {
   double elapsed_seconds() const;
 
  private:
-  void Draw();
+  void Draw() REQUIRES(mu_);
 
   const fs::TransferStats& stats_;
   const std::string verb_;
   const std::chrono::steady_clock::time_point start_;
-  std::mutex mu_;
+  Mutex mu_;
   std::condition_variable cv_;
-  bool stopping_ = false;  // GUARDED_BY(mu_)
+  bool stopping_ GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 

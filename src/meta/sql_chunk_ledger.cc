@@ -2,7 +2,6 @@
 // files and expiry.
 #include <functional>
 #include <map>
-#include <mutex>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -16,12 +15,12 @@
 namespace strata::meta {
 
 Result<std::vector<ChunkId>> SqlMetaStore::ClaimChunks(const std::vector<ChunkId>& ids) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   // A claim only matters while its writer runs, and with SQLite a machine crash ends the
   // writer too: it need not reach the disk before we go on (PostgreSQL ignores this).
   RETURN_IF_ERROR(conn_->SkipSyncOfNextCommit());
   // Built inside the body: PostgreSQL may run it again, and only the committed run counts.
-  return Transact<std::vector<ChunkId>>([&]() -> Result<std::vector<ChunkId>> {
+  return Transact<std::vector<ChunkId>>([&]() REQUIRES(mu_) -> Result<std::vector<ChunkId>> {
     std::vector<ChunkId> being_deleted;
     int64_t now = clock_.NowNanos();
     for (const auto& id : ids) {
@@ -44,10 +43,10 @@ Result<std::vector<ChunkId>> SqlMetaStore::ClaimChunks(const std::vector<ChunkId
 
 Result<std::vector<ChunkId>> SqlMetaStore::BeginChunkDeletion(
     const std::vector<ChunkId>& candidates, int64_t claimed_since_ns, bool dry_run) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   // Built inside the body: a retried attempt may see a claim or a file the failed one did not,
   // and must not inherit that attempt's picks (they were never marked: it rolled back).
-  return Transact<std::vector<ChunkId>>([&]() -> Result<std::vector<ChunkId>> {
+  return Transact<std::vector<ChunkId>>([&]() REQUIRES(mu_) -> Result<std::vector<ChunkId>> {
     std::vector<ChunkId> picked;
     std::unordered_set<ChunkId, ChunkIdHash> referenced;
     RETURN_IF_ERROR(
@@ -83,7 +82,7 @@ Result<std::vector<ChunkId>> SqlMetaStore::BeginChunkDeletion(
 }
 
 Result<std::vector<ChunkId>> SqlMetaStore::ChunksBeingDeleted() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   ASSIGN_OR_RETURN(auto s, conn_->Prepare("SELECT chunk FROM chunk_deletions"));
   std::vector<ChunkId> out;
   for (;;) {
@@ -97,8 +96,8 @@ Result<std::vector<ChunkId>> SqlMetaStore::ChunksBeingDeleted() {
 }
 
 Status SqlMetaStore::EndChunkDeletion(const std::vector<ChunkId>& ids) {
-  std::lock_guard lock(mu_);
-  return conn_->InTransaction([&]() -> Status {
+  MutexLock lock(mu_);
+  return conn_->InTransaction([&]() REQUIRES(mu_) -> Status {
     for (const auto& id : ids) {
       ASSIGN_OR_RETURN(auto s, conn_->Prepare("DELETE FROM chunk_deletions WHERE chunk = ?"));
       s->BindBlob(1, RawId(id));
@@ -109,9 +108,9 @@ Status SqlMetaStore::EndChunkDeletion(const std::vector<ChunkId>& ids) {
 }
 
 Result<size_t> SqlMetaStore::PurgeUnlinked(int64_t unlinked_before_ns, bool dry_run) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   size_t count = 0;
-  RETURN_IF_ERROR(conn_->InTransaction([&]() -> Status {
+  RETURN_IF_ERROR(conn_->InTransaction([&]() REQUIRES(mu_) -> Status {
     ASSIGN_OR_RETURN(
         auto s, conn_->Prepare(TypedSql(dry_run ? "SELECT COUNT(*) FROM inodes WHERE "
                                                   "nlink = 0 AND type = {regular} AND ctime_ns < ?"
@@ -131,9 +130,9 @@ Result<size_t> SqlMetaStore::PurgeUnlinked(int64_t unlinked_before_ns, bool dry_
 }
 
 Result<size_t> SqlMetaStore::ExpireClaims(int64_t before_ns) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   size_t removed = 0;
-  RETURN_IF_ERROR(conn_->InTransaction([&]() -> Status {
+  RETURN_IF_ERROR(conn_->InTransaction([&]() REQUIRES(mu_) -> Status {
     ASSIGN_OR_RETURN(auto s, conn_->Prepare("DELETE FROM chunk_claims WHERE claimed_ns < ?"));
     s->Bind(1, before_ns);
     RETURN_IF_ERROR(s->Exec());

@@ -2,7 +2,6 @@
 // consistency.
 #include <functional>
 #include <map>
-#include <mutex>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -16,7 +15,7 @@
 namespace strata::meta {
 
 Result<std::vector<ChunkRef>> SqlMetaStore::ReferencedChunks() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::unordered_map<ChunkId, ChunkRef, ChunkIdHash> refs;
   RETURN_IF_ERROR(ForEachFileLocked(
       [&](InodeId ino, uint64_t size, uint64_t chunk_size, const std::vector<ChunkId>& chunks) {
@@ -35,7 +34,7 @@ Result<std::vector<ChunkRef>> SqlMetaStore::ReferencedChunks() {
 }
 
 Result<std::vector<std::string>> SqlMetaStore::CheckConsistency() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::vector<std::string> problems;
   struct Check {
     const char* sql;

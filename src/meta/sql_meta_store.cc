@@ -1,7 +1,6 @@
 // SqlMetaStore: the lookups and checks every concern shares, and the factory.
 #include <functional>
 #include <map>
-#include <mutex>
 #include <unordered_map>
 #include <unordered_set>
 

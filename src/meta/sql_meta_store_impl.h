@@ -2,16 +2,17 @@
 // class is declared here and defined by concern, one file each: sql_namespace.cc (volumes, reads,
 // writes), sql_rename.cc (rename and exchange), sql_chunk_ledger.cc (claims, deletions, purge),
 // sql_fsck.cc, sql_service_tables.cc (tokens, KV, uploads) and sql_meta_store.cc (shared
-// lookups and checks). Every public method takes mu_ and runs one transaction.
+// lookups and checks). Every public method takes mu_ and runs one transaction; the helpers and
+// the transactions' bodies are REQUIRES(mu_), checked by the thread-safety analysis.
 #pragma once
 
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "base/mutex.h"
 #include "meta/meta_store.h"
 #include "meta/sql_connection.h"
 
@@ -72,7 +73,8 @@ class SqlMetaStore final : public MetaStore {
                 std::string_view dst_name, RenameMode mode) override;
   // RENAME_EXCHANGE: each name now points at the other's inode.
   Status ExchangeLocked(InodeId src_parent, std::string_view src_name, const Attr& src,
-                        InodeId dst_parent, std::string_view dst_name, const Attr& dst);
+                        InodeId dst_parent, std::string_view dst_name, const Attr& dst)
+      REQUIRES(mu_);
   Status Unlink(InodeId parent, std::string_view name) override;
   Status Rmdir(InodeId parent, std::string_view name) override;
   Result<Attr> Link(InodeId ino, InodeId new_parent, std::string_view new_name) override;
@@ -121,7 +123,8 @@ class SqlMetaStore final : public MetaStore {
   }
   // Calls `fn(ino, size, chunk_size, chunks)` for every regular file of every volume.
   Status ForEachFileLocked(
-      const std::function<Status(InodeId, uint64_t, uint64_t, const std::vector<ChunkId>&)>& fn);
+      const std::function<Status(InodeId, uint64_t, uint64_t, const std::vector<ChunkId>&)>& fn)
+      REQUIRES(mu_);
   static VolumeInfo VolumeFromRow(const Stmt& s) {
     VolumeInfo v;
     v.id = static_cast<uint64_t>(s.Int(0));
@@ -134,7 +137,7 @@ class SqlMetaStore final : public MetaStore {
   // `body`'s value, computed in one transaction (run again on a serialization failure).
   // REQUIRES: mu_ held.
   template <typename T>
-  Result<T> Transact(const std::function<Result<T>()>& body) {
+  Result<T> Transact(const std::function<Result<T>()>& body) REQUIRES(mu_) {
     T out{};
     RETURN_IF_ERROR(conn_->InTransaction([&]() -> Status {
       ASSIGN_OR_RETURN(out, body());
@@ -144,44 +147,44 @@ class SqlMetaStore final : public MetaStore {
   }
   // CommitFile's work, in the caller's transaction.
   Result<Attr> CommitFileLocked(InodeId parent, std::string_view name, const NewNode& node,
-                                const FileContent& content);
-  Result<VolumeInfo> GetVolumeLocked(std::string_view name);
-  Result<uint64_t> ChunkSizeOf(uint64_t volume_id);
-  Result<uint64_t> VolumeOf(InodeId ino);
-  Result<Attr> GetAttrLocked(InodeId ino);
-  Result<Attr> LookupLocked(InodeId parent, std::string_view name);
+                                const FileContent& content) REQUIRES(mu_);
+  Result<VolumeInfo> GetVolumeLocked(std::string_view name) REQUIRES(mu_);
+  Result<uint64_t> ChunkSizeOf(uint64_t volume_id) REQUIRES(mu_);
+  Result<uint64_t> VolumeOf(InodeId ino) REQUIRES(mu_);
+  Result<Attr> GetAttrLocked(InodeId ino) REQUIRES(mu_);
+  Result<Attr> LookupLocked(InodeId parent, std::string_view name) REQUIRES(mu_);
   // OK with the directory's volume id if `ino` is a directory.
-  Result<uint64_t> RequireDirectory(InodeId ino);
-  Status RequireAbsent(InodeId parent, std::string_view name);
-  Status RequireEmpty(InodeId dir, std::string_view name);
+  Result<uint64_t> RequireDirectory(InodeId ino) REQUIRES(mu_);
+  Status RequireAbsent(InodeId parent, std::string_view name) REQUIRES(mu_);
+  Status RequireEmpty(InodeId dir, std::string_view name) REQUIRES(mu_);
   // True if `dir` is `ancestor` or lies below it; walks parent pointers up to the root.
   // How many directories below its volume's root `dir` is (the root, its own parent: 0), in
   // one recursive query (every mkdir asks: a round trip per level would cost PostgreSQL a
   // network trip per level); counting stops past kMaxDirectoryDepth.
-  Result<size_t> DepthOf(InodeId dir);
+  Result<size_t> DepthOf(InodeId dir) REQUIRES(mu_);
   // A directory `height` levels deep may go into `parent` (review M2: walks of deeper trees are
   // refused, so none may be made).
-  Status RequireDepthFor(InodeId parent, size_t height);
+  Status RequireDepthFor(InodeId parent, size_t height) REQUIRES(mu_);
   // Directory `moved` from `from` into `to`: its subtree must still fit. Only a move deeper can
   // break the bound, and only then is the subtree's height measured (one recursive query).
-  Status RequireDepthForMove(InodeId moved, InodeId from, InodeId to);
-  Result<bool> IsSelfOrDescendant(InodeId dir, InodeId ancestor);
+  Status RequireDepthForMove(InodeId moved, InodeId from, InodeId to) REQUIRES(mu_);
+  Result<bool> IsSelfOrDescendant(InodeId dir, InodeId ancestor) REQUIRES(mu_);
   Result<InodeId> InsertInode(uint64_t volume_id, const NewNode& node, InodeId parent,
-                              uint32_t nlink, std::string_view target, int64_t now);
+                              uint32_t nlink, std::string_view target, int64_t now) REQUIRES(mu_);
   Result<bool> SameFile(InodeId ino, uint64_t size, std::string_view blob, uint32_t mode,
-                        int64_t mtime);
-  Status InsertEntry(InodeId parent, std::string_view name, InodeId ino);
-  Status DeleteEntry(InodeId parent, std::string_view name);
+                        int64_t mtime) REQUIRES(mu_);
+  Status InsertEntry(InodeId parent, std::string_view name, InodeId ino) REQUIRES(mu_);
+  Status DeleteEntry(InodeId parent, std::string_view name) REQUIRES(mu_);
   // Removes the entry and one link of `attr`; deletes the inode with its last link.
   // A directory (REQUIRES: empty) also drops its parent's ".." link.
-  Status RemoveEntry(InodeId parent, std::string_view name, const Attr& attr);
-  Status DeleteInode(InodeId ino);
-  Status AddLinks(InodeId ino, int delta);
-  Status SetParent(InodeId ino, InodeId parent);
-  Status TouchDirectory(InodeId dir, int64_t now);
+  Status RemoveEntry(InodeId parent, std::string_view name, const Attr& attr) REQUIRES(mu_);
+  Status DeleteInode(InodeId ino) REQUIRES(mu_);
+  Status AddLinks(InodeId ino, int delta) REQUIRES(mu_);
+  Status SetParent(InodeId ino, InodeId parent) REQUIRES(mu_);
+  Status TouchDirectory(InodeId dir, int64_t now) REQUIRES(mu_);
 
-  std::mutex mu_;                              // one connection: callers take turns
-  const std::unique_ptr<SqlConnection> conn_;  // GUARDED_BY(mu_)
+  Mutex mu_;  // one connection: callers take turns
+  const std::unique_ptr<SqlConnection> conn_ PT_GUARDED_BY(mu_);
   Clock& clock_;
 };
 

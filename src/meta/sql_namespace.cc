@@ -1,7 +1,6 @@
 // SqlMetaStore: volumes, reads and writes of the tree (sql_meta_store_impl.h).
 #include <functional>
 #include <map>
-#include <mutex>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -20,9 +19,9 @@ Result<VolumeInfo> SqlMetaStore::CreateVolume(std::string_view name, uint64_t ch
     return Status::InvalidArgument(fmt::format("chunk size {} is outside [{}, {}]",
                                                chunk_size_bytes, kMinChunkSize, kMaxChunkSize));
   }
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   VolumeInfo info;
-  RETURN_IF_ERROR(conn_->InTransaction([&]() -> Status {
+  RETURN_IF_ERROR(conn_->InTransaction([&]() REQUIRES(mu_) -> Status {
     Result<VolumeInfo> existing = GetVolumeLocked(name);
     if (existing.ok()) return Status::AlreadyExists(fmt::format("volume '{}' exists", name));
     if (existing.status().code() != Code::kNotFound) return existing.status();
@@ -51,12 +50,12 @@ Result<VolumeInfo> SqlMetaStore::CreateVolume(std::string_view name, uint64_t ch
 }
 
 Result<VolumeInfo> SqlMetaStore::GetVolume(std::string_view name) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return GetVolumeLocked(name);
 }
 
 Result<std::vector<VolumeInfo>> SqlMetaStore::ListVolumes() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   ASSIGN_OR_RETURN(auto s, conn_->Prepare("SELECT id, name, root_ino, chunk_size, created_ns FROM "
                                           "volumes ORDER BY name"));
   std::vector<VolumeInfo> out;
@@ -70,17 +69,17 @@ Result<std::vector<VolumeInfo>> SqlMetaStore::ListVolumes() {
 
 Result<Attr> SqlMetaStore::Lookup(InodeId parent, std::string_view name) {
   RETURN_IF_ERROR(ValidateName(name));
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return LookupLocked(parent, name);
 }
 
 Result<Attr> SqlMetaStore::GetAttr(InodeId ino) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return GetAttrLocked(ino);
 }
 
 Result<std::vector<DirEntry>> SqlMetaStore::ReadDir(InodeId dir) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   ASSIGN_OR_RETURN(Attr attr, GetAttrLocked(dir));
   if (attr.type != FileType::kDirectory) {
     return Status::NotDirectory(fmt::format("inode {} is not a directory", dir.value));
@@ -101,7 +100,7 @@ Result<std::vector<DirEntry>> SqlMetaStore::ReadDir(InodeId dir) {
 }
 
 Result<std::string> SqlMetaStore::ReadLink(InodeId ino) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   ASSIGN_OR_RETURN(auto s, conn_->Prepare("SELECT type, target FROM inodes WHERE ino = ?"));
   s->Bind(1, ino);
   ASSIGN_OR_RETURN(bool row, s->Step());
@@ -113,7 +112,7 @@ Result<std::string> SqlMetaStore::ReadLink(InodeId ino) {
 }
 
 Result<FileContent> SqlMetaStore::GetContent(InodeId ino) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   ASSIGN_OR_RETURN(auto s, conn_->Prepare("SELECT type, size, chunks FROM inodes WHERE ino = ?"));
   s->Bind(1, ino);
   ASSIGN_OR_RETURN(bool row, s->Step());
@@ -134,9 +133,9 @@ Result<FileContent> SqlMetaStore::GetContent(InodeId ino) {
 
 Result<Attr> SqlMetaStore::MakeNode(InodeId parent, std::string_view name, const NewNode& node) {
   RETURN_IF_ERROR(ValidateName(name));
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   Attr result;
-  RETURN_IF_ERROR(conn_->InTransaction([&]() -> Status {
+  RETURN_IF_ERROR(conn_->InTransaction([&]() REQUIRES(mu_) -> Status {
     ASSIGN_OR_RETURN(uint64_t volume_id, RequireDirectory(parent));
     RETURN_IF_ERROR(RequireAbsent(parent, name));
     int64_t now = clock_.NowNanos();
@@ -159,14 +158,15 @@ Result<Attr> SqlMetaStore::MakeNode(InodeId parent, std::string_view name, const
 Result<Attr> SqlMetaStore::CommitFile(InodeId parent, std::string_view name, const NewNode& node,
                                       const FileContent& content) {
   RETURN_IF_ERROR(ValidateName(name));
-  std::lock_guard lock(mu_);
-  return Transact<Attr>([&] { return CommitFileLocked(parent, name, node, content); });
+  MutexLock lock(mu_);
+  return Transact<Attr>(
+      [&]() REQUIRES(mu_) { return CommitFileLocked(parent, name, node, content); });
 }
 
 Result<Attr> SqlMetaStore::WriteContent(InodeId ino, const FileContent& content, int64_t mtime_ns) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   Attr result;
-  RETURN_IF_ERROR(conn_->InTransaction([&]() -> Status {
+  RETURN_IF_ERROR(conn_->InTransaction([&]() REQUIRES(mu_) -> Status {
     ASSIGN_OR_RETURN(Attr attr, GetAttrLocked(ino));
     if (attr.nlink == 0) {
       return Status::NotFound(fmt::format("inode {} has no name any more", ino.value));
@@ -197,9 +197,9 @@ Result<Attr> SqlMetaStore::WriteContent(InodeId ino, const FileContent& content,
 }
 
 Result<Attr> SqlMetaStore::SetAttr(InodeId ino, const AttrChange& change) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   Attr result;
-  RETURN_IF_ERROR(conn_->InTransaction([&]() -> Status {
+  RETURN_IF_ERROR(conn_->InTransaction([&]() REQUIRES(mu_) -> Status {
     ASSIGN_OR_RETURN(Attr attr, GetAttrLocked(ino));
     ASSIGN_OR_RETURN(auto s, conn_->Prepare("UPDATE inodes SET mode = ?, uid = ?, gid = ?, "
                                             "atime_ns = ?, mtime_ns = ?, ctime_ns = ? "
@@ -220,8 +220,8 @@ Result<Attr> SqlMetaStore::SetAttr(InodeId ino, const AttrChange& change) {
 
 Status SqlMetaStore::Unlink(InodeId parent, std::string_view name) {
   RETURN_IF_ERROR(ValidateName(name));
-  std::lock_guard lock(mu_);
-  return conn_->InTransaction([&]() -> Status {
+  MutexLock lock(mu_);
+  return conn_->InTransaction([&]() REQUIRES(mu_) -> Status {
     RETURN_IF_ERROR(RequireDirectory(parent).status());
     ASSIGN_OR_RETURN(Attr attr, LookupLocked(parent, name));
     if (attr.type == FileType::kDirectory) {
@@ -234,8 +234,8 @@ Status SqlMetaStore::Unlink(InodeId parent, std::string_view name) {
 
 Status SqlMetaStore::Rmdir(InodeId parent, std::string_view name) {
   RETURN_IF_ERROR(ValidateName(name));
-  std::lock_guard lock(mu_);
-  return conn_->InTransaction([&]() -> Status {
+  MutexLock lock(mu_);
+  return conn_->InTransaction([&]() REQUIRES(mu_) -> Status {
     RETURN_IF_ERROR(RequireDirectory(parent).status());
     ASSIGN_OR_RETURN(Attr attr, LookupLocked(parent, name));
     if (attr.type != FileType::kDirectory) {
@@ -249,9 +249,9 @@ Status SqlMetaStore::Rmdir(InodeId parent, std::string_view name) {
 
 Result<Attr> SqlMetaStore::Link(InodeId ino, InodeId new_parent, std::string_view new_name) {
   RETURN_IF_ERROR(ValidateName(new_name));
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   Attr result;
-  RETURN_IF_ERROR(conn_->InTransaction([&]() -> Status {
+  RETURN_IF_ERROR(conn_->InTransaction([&]() REQUIRES(mu_) -> Status {
     ASSIGN_OR_RETURN(uint64_t volume_id, RequireDirectory(new_parent));
     ASSIGN_OR_RETURN(Attr attr, GetAttrLocked(ino));
     if (attr.type == FileType::kDirectory) {
@@ -279,8 +279,8 @@ Result<Attr> SqlMetaStore::Link(InodeId ino, InodeId new_parent, std::string_vie
 }
 
 Status SqlMetaStore::DeleteVolume(std::string_view name) {
-  std::lock_guard lock(mu_);
-  return conn_->InTransaction([&]() -> Status {
+  MutexLock lock(mu_);
+  return conn_->InTransaction([&]() REQUIRES(mu_) -> Status {
     ASSIGN_OR_RETURN(VolumeInfo v, GetVolumeLocked(name));
     const int64_t id = static_cast<int64_t>(v.id);
     for (const char* sql :

@@ -2,7 +2,6 @@
 // never moves into its own subtree, and nothing moves deeper than kMaxDirectoryDepth.
 #include <functional>
 #include <map>
-#include <mutex>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -19,8 +18,8 @@ Status SqlMetaStore::Rename(InodeId src_parent, std::string_view src_name, Inode
                             std::string_view dst_name, RenameMode mode) {
   RETURN_IF_ERROR(ValidateName(src_name));
   RETURN_IF_ERROR(ValidateName(dst_name));
-  std::lock_guard lock(mu_);
-  return conn_->InTransaction([&]() -> Status {
+  MutexLock lock(mu_);
+  return conn_->InTransaction([&]() REQUIRES(mu_) -> Status {
     ASSIGN_OR_RETURN(uint64_t src_volume, RequireDirectory(src_parent));
     ASSIGN_OR_RETURN(uint64_t dst_volume, RequireDirectory(dst_parent));
     if (src_volume != dst_volume) {

@@ -2,7 +2,6 @@
 // sql_access.cc) and resumable upload sessions.
 #include <functional>
 #include <map>
-#include <mutex>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -16,22 +15,22 @@
 namespace strata::meta {
 
 Result<TokenInfo> SqlMetaStore::AddToken(std::string_view hash, const TokenInfo& info) {
-  std::lock_guard lock(mu_);
-  return Transact<TokenInfo>([&] { return sql::InsertToken(*conn_, hash, info); });
+  MutexLock lock(mu_);
+  return Transact<TokenInfo>([&]() REQUIRES(mu_) { return sql::InsertToken(*conn_, hash, info); });
 }
 
 Result<std::vector<TokenInfo>> SqlMetaStore::ListTokens() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return sql::SelectTokens(*conn_);
 }
 
 Status SqlMetaStore::RevokeToken(int64_t id) {
-  std::lock_guard lock(mu_);
-  return conn_->InTransaction([&] { return sql::DeleteToken(*conn_, id); });
+  MutexLock lock(mu_);
+  return conn_->InTransaction([&]() REQUIRES(mu_) { return sql::DeleteToken(*conn_, id); });
 }
 
 Result<TokenInfo> SqlMetaStore::FindToken(std::string_view hash) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return sql::SelectToken(*conn_, hash);
 }
 
@@ -42,35 +41,36 @@ Status SqlMetaStore::KvSet(std::string_view store, std::string_view key, std::st
     return Status::InvalidArgument(
         fmt::format("a key is 1..{} bytes (got {})", kMaxKvKeyBytes, key.size()));
   }
-  std::lock_guard lock(mu_);
-  return conn_->InTransaction(
-      [&] { return sql::UpsertKv(*conn_, store, key, value, expires_ns, clock_.NowNanos()); });
+  MutexLock lock(mu_);
+  return conn_->InTransaction([&]() REQUIRES(mu_) {
+    return sql::UpsertKv(*conn_, store, key, value, expires_ns, clock_.NowNanos());
+  });
 }
 
 Result<KvEntry> SqlMetaStore::KvGet(std::string_view store, std::string_view key) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return sql::SelectKv(*conn_, store, key, clock_.NowNanos());
 }
 
 Status SqlMetaStore::KvDelete(std::string_view store, std::string_view key) {
-  std::lock_guard lock(mu_);
-  return conn_->InTransaction([&] { return sql::DeleteKv(*conn_, store, key); });
+  MutexLock lock(mu_);
+  return conn_->InTransaction([&]() REQUIRES(mu_) { return sql::DeleteKv(*conn_, store, key); });
 }
 
 Result<std::vector<KvEntry>> SqlMetaStore::KvList(std::string_view store, std::string_view after,
                                                   size_t limit) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return sql::SelectKvKeys(*conn_, store, after, limit, clock_.NowNanos());
 }
 
 Result<size_t> SqlMetaStore::PurgeExpiredKv(int64_t now_ns) {
-  std::lock_guard lock(mu_);
-  return Transact<size_t>([&] { return sql::DeleteExpiredKv(*conn_, now_ns); });
+  MutexLock lock(mu_);
+  return Transact<size_t>([&]() REQUIRES(mu_) { return sql::DeleteExpiredKv(*conn_, now_ns); });
 }
 
 Status SqlMetaStore::CreateUpload(const UploadInfo& info) {
-  std::lock_guard lock(mu_);
-  return conn_->InTransaction([&]() -> Status {
+  MutexLock lock(mu_);
+  return conn_->InTransaction([&]() REQUIRES(mu_) -> Status {
     ASSIGN_OR_RETURN(uint64_t chunk_size, ChunkSizeOf(info.volume_id));
     if (info.part_size == 0 || info.part_size % chunk_size != 0) {
       return Status::InvalidArgument(
@@ -82,13 +82,13 @@ Status SqlMetaStore::CreateUpload(const UploadInfo& info) {
 }
 
 Result<UploadInfo> SqlMetaStore::GetUpload(std::string_view id) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return sql::SelectUpload(*conn_, id, clock_.NowNanos());
 }
 
 Status SqlMetaStore::PutUploadPart(std::string_view id, const UploadPart& part) {
-  std::lock_guard lock(mu_);
-  return conn_->InTransaction([&]() -> Status {
+  MutexLock lock(mu_);
+  return conn_->InTransaction([&]() REQUIRES(mu_) -> Status {
     ASSIGN_OR_RETURN(UploadInfo info, sql::SelectUpload(*conn_, id, clock_.NowNanos()));
     ASSIGN_OR_RETURN(uint64_t chunk_size, ChunkSizeOf(info.volume_id));
     if (part.size_bytes > info.part_size ||
@@ -102,7 +102,7 @@ Status SqlMetaStore::PutUploadPart(std::string_view id, const UploadPart& part) 
 }
 
 Result<std::vector<UploadPart>> SqlMetaStore::ListUploadParts(std::string_view id) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   RETURN_IF_ERROR(sql::SelectUpload(*conn_, id, clock_.NowNanos()).status());
   return sql::SelectUploadParts(*conn_, id);
 }
@@ -110,9 +110,9 @@ Result<std::vector<UploadPart>> SqlMetaStore::ListUploadParts(std::string_view i
 Result<Attr> SqlMetaStore::CompleteUpload(std::string_view id, InodeId parent,
                                           std::string_view name, const NewNode& node) {
   RETURN_IF_ERROR(ValidateName(name));
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   Attr result;
-  RETURN_IF_ERROR(conn_->InTransaction([&]() -> Status {
+  RETURN_IF_ERROR(conn_->InTransaction([&]() REQUIRES(mu_) -> Status {
     ASSIGN_OR_RETURN(UploadInfo info, sql::SelectUpload(*conn_, id, clock_.NowNanos()));
     ASSIGN_OR_RETURN(std::vector<UploadPart> parts, sql::SelectUploadParts(*conn_, id));
     FileContent content;
@@ -139,13 +139,14 @@ Result<Attr> SqlMetaStore::CompleteUpload(std::string_view id, InodeId parent,
 }
 
 Status SqlMetaStore::AbortUpload(std::string_view id) {
-  std::lock_guard lock(mu_);
-  return conn_->InTransaction([&] { return sql::DeleteUpload(*conn_, id); });
+  MutexLock lock(mu_);
+  return conn_->InTransaction([&]() REQUIRES(mu_) { return sql::DeleteUpload(*conn_, id); });
 }
 
 Result<size_t> SqlMetaStore::ExpireUploads(int64_t now_ns) {
-  std::lock_guard lock(mu_);
-  return Transact<size_t>([&] { return sql::DeleteExpiredUploads(*conn_, now_ns); });
+  MutexLock lock(mu_);
+  return Transact<size_t>([&]()
+                              REQUIRES(mu_) { return sql::DeleteExpiredUploads(*conn_, now_ns); });
 }
 
 }  // namespace strata::meta
