@@ -26,6 +26,8 @@ std::string_view CodeName(Code code) {
       return "PermissionDenied";
     case Code::kNoSpace:
       return "NoSpace";
+    case Code::kFileTooLarge:
+      return "FileTooLarge";
     case Code::kReadOnly:
       return "ReadOnly";
     case Code::kCorruption:

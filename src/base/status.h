@@ -26,6 +26,7 @@ enum class Code {
   kInvalidArgument,
   kPermissionDenied,
   kNoSpace,
+  kFileTooLarge,
   kReadOnly,
   kCorruption,
   kIOError,
@@ -63,6 +64,7 @@ class [[nodiscard]] Status {
     return {Code::kPermissionDenied, std::move(msg)};
   }
   static Status NoSpace(std::string msg) { return {Code::kNoSpace, std::move(msg)}; }
+  static Status FileTooLarge(std::string msg) { return {Code::kFileTooLarge, std::move(msg)}; }
   static Status ReadOnly(std::string msg) { return {Code::kReadOnly, std::move(msg)}; }
   static Status Corruption(std::string msg) { return {Code::kCorruption, std::move(msg)}; }
   static Status IOError(std::string msg) { return {Code::kIOError, std::move(msg)}; }

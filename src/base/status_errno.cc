@@ -26,6 +26,8 @@ int StatusErrno(const Status& status) {
       return EACCES;
     case Code::kNoSpace:
       return ENOSPC;
+    case Code::kFileTooLarge:
+      return EFBIG;
     case Code::kReadOnly:
       return EROFS;
     case Code::kNotSupported:

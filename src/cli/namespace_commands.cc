@@ -233,9 +233,10 @@ void AddNamespaceCommands(CLI::App& app, fs::Session& ctx, Action& action) {
                  FormatBytes(volume->chunk_size_bytes()));
       if (st->verbose) {
         for (size_t i = 0; i < content.chunks.size(); ++i) {
-          fmt::print("  {:>6} {:>14} {:>10} {}\n", i, i * volume->chunk_size_bytes(),
-                     meta::ChunkLength(content.size_bytes, volume->chunk_size_bytes(), i),
-                     content.chunks[i].Hex());
+          fmt::print(
+              "  {:>6} {:>14} {:>10} {}\n", i, i * volume->chunk_size_bytes(),
+              meta::ChunkLength(content.size_bytes, volume->chunk_size_bytes(), i),
+              content.chunks[i].is_hole() ? "(hole: zeros, not stored)" : content.chunks[i].Hex());
         }
       }
       return Status::OK();

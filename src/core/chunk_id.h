@@ -18,7 +18,11 @@ class ChunkId {
  public:
   static constexpr size_t kSize = 32;  // bytes of a SHA-256 digest
 
-  ChunkId() = default;  // all zero; not the id of any real chunk
+  // All zero: not the SHA-256 of any bytes anyone can find, so it names a hole — a chunk of a
+  // sparse file that reads as zeros and is never stored, fetched or hashed.
+  ChunkId() = default;
+  static ChunkId Hole() { return ChunkId(); }
+  bool is_hole() const { return *this == ChunkId(); }
   explicit ChunkId(const std::array<uint8_t, kSize>& bytes) : bytes_(bytes) {}
 
   // SHA-256 of `data` (OpenSSL EVP; uses SHA-NI where the CPU has it). Thread-safe.

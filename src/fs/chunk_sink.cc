@@ -9,6 +9,17 @@
 namespace strata::fs {
 
 namespace {
+
+// The chunks of a list that are stored: holes are not, so nothing claims or checks them.
+std::vector<ChunkId> StoredOnly(const std::vector<ChunkId>& chunks) {
+  std::vector<ChunkId> stored;
+  stored.reserve(chunks.size());
+  for (const ChunkId& id : chunks) {
+    if (!id.is_hole()) stored.push_back(id);
+  }
+  return stored;
+}
+
 constexpr auto kRetryInterval = std::chrono::milliseconds(20);
 constexpr std::chrono::nanoseconds kMaxWait = std::chrono::minutes(5);
 }  // namespace
@@ -51,7 +62,8 @@ Result<store::PutChunkResult> ChunkSink::Put(std::span<const uint8_t> data) {
   return volume_.chunks().Store(id, data);
 }
 
-Status ChunkSink::Adopt(const std::vector<ChunkId>& ids, std::string_view what) {
+Status ChunkSink::Adopt(const std::vector<ChunkId>& all, std::string_view what) {
+  std::vector<ChunkId> ids = StoredOnly(all);
   NoteFirstClaim();
   bool waited = false;
   RETURN_IF_ERROR(Claim(ids, waited));
@@ -69,11 +81,12 @@ Status ChunkSink::Adopt(const std::vector<ChunkId>& ids, std::string_view what) 
 Status ChunkSink::Seal(const std::vector<ChunkId>& chunks, std::string_view what,
                        const Reread& reread) {
   bool waited = false;
-  RETURN_IF_ERROR(Claim(chunks, waited));
+  RETURN_IF_ERROR(Claim(StoredOnly(chunks), waited));
   int64_t first = first_claim_ns_.load();
   bool old = first != 0 && volume_.meta().clock().NowNanos() - first >= options_.renew_after_ns;
   if (!old && !waited) return Status::OK();
   for (size_t i = 0; i < chunks.size(); ++i) {
+    if (chunks[i].is_hole()) continue;
     Status present = volume_.chunks().objects().Head(store::ChunkKey(chunks[i])).status();
     if (present.ok()) continue;
     if (present.code() != Code::kNotFound) return present;

@@ -26,6 +26,7 @@ struct Walker {
         ASSIGN_OR_RETURN(meta::FileContent content, volume.meta().GetContent(attr.ino));
         usage.logical_bytes += content.size_bytes;
         for (size_t i = 0; i < content.chunks.size(); ++i) {
+          if (content.chunks[i].is_hole()) continue;  // stored nowhere
           ++usage.chunk_refs;
           if (seen_chunks.insert(content.chunks[i]).second) {
             ++usage.unique_chunks;

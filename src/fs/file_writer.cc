@@ -112,7 +112,7 @@ Status FileWriter::Write(uint64_t offset, std::span<const uint8_t> data) {
   if (data.empty()) return Status::OK();
   MutexLock lock(mu_);
   uint64_t end = offset + data.size();
-  if (end < offset) return Status::InvalidArgument(fmt::format("{}: write past 2^64", path_));
+  RETURN_IF_ERROR(CheckSize(offset, data.size()));
   if (end > size_) RETURN_IF_ERROR(Grow(end));
   for (uint64_t done = 0; done < data.size();) {
     uint64_t at = offset + done;
@@ -133,7 +133,18 @@ Status FileWriter::Write(uint64_t offset, std::span<const uint8_t> data) {
   return Status::OK();
 }
 
+Status FileWriter::CheckSize(uint64_t offset, uint64_t length) const {
+  uint64_t max = meta::MaxFileBytes(chunk_size_);
+  if (offset > max || length > max - offset) {
+    return Status::FileTooLarge(
+        fmt::format("{}: {} bytes at offset {} would pass the largest file size, {} bytes", path_,
+                    length, offset, max));
+  }
+  return Status::OK();
+}
+
 Status FileWriter::Truncate(uint64_t size) {
+  RETURN_IF_ERROR(CheckSize(size, 0));
   MutexLock lock(mu_);
   if (size == size_) return Status::OK();
   mtime_ns_ = volume_->meta().clock().NowNanos();
@@ -178,11 +189,9 @@ Result<size_t> FileWriter::ReadAt(uint64_t offset, std::span<uint8_t> out) {
 
 Result<std::vector<uint8_t>> FileWriter::ReadSpillChunk(size_t index, uint64_t length) {
   std::vector<uint8_t> chunk(length);
-  if (index != kZeroChunk) {
-    ASSIGN_OR_RETURN(size_t got,
-                     PreadFull(spill_.get(), chunk, index * chunk_size_, path_ + " (spill file)"));
-    std::memset(chunk.data() + got, 0, length - got);
-  }
+  ASSIGN_OR_RETURN(size_t got,
+                   PreadFull(spill_.get(), chunk, index * chunk_size_, path_ + " (spill file)"));
+  std::memset(chunk.data() + got, 0, length - got);
   return chunk;
 }
 
@@ -237,11 +246,12 @@ Result<std::optional<meta::Attr>> FileWriter::Commit() {
       } else if (it != dirty_.end() && it->second.stored &&
                  it->second.stored_generation == it->second.generation) {
         content.chunks[i] = *it->second.stored;
+      } else if (it == dirty_.end()) {
+        content.chunks[i] = ChunkId::Hole();  // never written: zeros, nothing stored
       } else {
-        size_t source = it != dirty_.end() ? i : kZeroChunk;
         uint64_t length = ChunkLength(i);
-        stores.Run([this, &content, i, source, length]() -> Status {
-          ASSIGN_OR_RETURN(content.chunks[i], StoreChunk(source, length));
+        stores.Run([this, &content, i, length]() -> Status {
+          ASSIGN_OR_RETURN(content.chunks[i], StoreChunk(i, length));
           return Status::OK();
         });
       }
@@ -252,11 +262,10 @@ Result<std::optional<meta::Attr>> FileWriter::Commit() {
   // now and the commit even if another writer has replaced that version meanwhile. Those are the
   // only ones this writer cannot store again.
   auto reread = [&](size_t i) REQUIRES(mu_) -> Result<std::vector<uint8_t>> {
-    bool dirty = dirty_.count(i) != 0;
-    if (!dirty && i < base_valid_chunks_) {
+    if (dirty_.count(i) == 0) {
       return Status::NotFound("a chunk of the version the file was opened at");
     }
-    return ReadSpillChunk(dirty ? i : kZeroChunk, ChunkLength(i));
+    return ReadSpillChunk(i, ChunkLength(i));
   };
   ASSIGN_OR_RETURN(meta::Attr attr,
                    sink_.CommitContent(ino_, content, mtime_ns_.value_or(0), path_, reread));

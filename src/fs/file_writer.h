@@ -46,6 +46,8 @@ class FileWriter {
   FileWriter(const FileWriter&) = delete;
   FileWriter& operator=(const FileWriter&) = delete;
 
+  // FileTooLarge past meta::MaxFileBytes. Chunks never written are holes: they cost nothing
+  // until written (a file truncated to 16 TiB stores no chunk).
   Status Write(uint64_t offset, std::span<const uint8_t> data);
   // Reads the file as written so far (uncommitted writes included); returns bytes read.
   Result<size_t> ReadAt(uint64_t offset, std::span<uint8_t> out);
@@ -82,12 +84,13 @@ class FileWriter {
   Status Grow(uint64_t size) REQUIRES(mu_);
   // The length chunk `index` has at the current size.
   uint64_t ChunkLength(size_t index) const REQUIRES(mu_);
-  // Reads `length` bytes of chunk `index` from the spill file (kZeroChunk: zeros, for a hole
-  // never written), hashes, claims and stores them. Called without mu_.
+  // Reads `length` bytes of chunk `index` from the spill file, hashes, claims and stores them.
+  // Called without mu_.
   Result<ChunkId> StoreChunk(size_t index, uint64_t length);
   // The bytes StoreChunk stores.
   Result<std::vector<uint8_t>> ReadSpillChunk(size_t index, uint64_t length);
-  static constexpr size_t kZeroChunk = SIZE_MAX;
+  // FileTooLarge if [offset, offset + length) passes meta::MaxFileBytes.
+  Status CheckSize(uint64_t offset, uint64_t length) const;
   // Starts storing a chunk that the writer has just filled.
   void StoreInBackground(size_t index) REQUIRES(mu_);
   // Waits (mu_ released meanwhile) until no store runs.

@@ -65,7 +65,7 @@ Result<PrefetchReport> Prefetch(Volume& volume, cache::ChunkSource& source, Thre
       for (size_t i = 0; i < file.content.chunks.size() && !group.failed(); ++i) {
         const ChunkId& id = file.content.chunks[i];
         uint64_t length = meta::ChunkLength(file.content.size_bytes, chunk_size, i);
-        if (!planned.insert(id).second || source.IsCached(id)) {
+        if (id.is_hole() || !planned.insert(id).second || source.IsCached(id)) {
           stats.bytes_done += length;  // a duplicate, or already here
           continue;
         }
@@ -98,7 +98,8 @@ Result<PrefetchReport> Prefetch(Volume& volume, cache::ChunkSource& source, Thre
   // What is cached now, per file.
   for (PlannedFile& file : files) {
     for (size_t i = 0; i < file.content.chunks.size(); ++i) {
-      if (source.IsCached(file.content.chunks[i])) {
+      const ChunkId& id = file.content.chunks[i];
+      if (id.is_hole() || source.IsCached(id)) {
         ++file.report.cached_chunks;
         file.report.cached_bytes += meta::ChunkLength(file.content.size_bytes, chunk_size, i);
       }

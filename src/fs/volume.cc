@@ -1,5 +1,6 @@
 #include "fs/volume.h"
 
+#include <cstring>
 #include <deque>
 #include <unordered_set>
 
@@ -308,6 +309,10 @@ Status Volume::ReadChunk(const meta::FileContent& content, size_t index, std::sp
     return Status::Internal(fmt::format("{}: bad read of chunk {}", path, index));
   }
   const ChunkId& id = content.chunks[index];
+  if (id.is_hole()) {
+    std::memset(out.data(), 0, out.size());
+    return Status::OK();
+  }
   return (reader_ ? reader_->Read(id, out) : chunks_.Read(id, out))
       .WithContext(fmt::format("{} (chunk {} of {})", path, index, content.chunks.size()));
 }

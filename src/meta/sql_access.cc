@@ -1,5 +1,7 @@
 #include "meta/sql_access.h"
 
+#include <algorithm>
+
 #include <fmt/core.h>
 
 namespace strata::meta::sql {
@@ -22,11 +24,37 @@ constexpr const char* kLive = "(expires_ns = 0 OR expires_ns > ?)";
 
 }  // namespace
 
+namespace {
+
+// A run of holes is one record: 24 zero bytes, then the run's length (little-endian). A real
+// chunk id never starts with 24 zero bytes (a SHA-256 does with odds of 2^-192), so records
+// tell themselves apart, and lists written before holes existed decode as they did.
+constexpr size_t kRunPrefix = 24;
+
+bool IsHoleRun(const uint8_t* record) {
+  for (size_t i = 0; i < kRunPrefix; ++i) {
+    if (record[i] != 0) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 std::string EncodeChunks(const std::vector<ChunkId>& chunks) {
+  size_t stored = chunks.size();
+  while (stored > 0 && chunks[stored - 1].is_hole()) --stored;
   std::string out;
-  out.reserve(chunks.size() * ChunkId::kSize);
-  for (const auto& id : chunks) {
-    out.append(reinterpret_cast<const char*>(id.bytes().data()), ChunkId::kSize);
+  for (size_t i = 0; i < stored;) {
+    if (!chunks[i].is_hole()) {
+      out.append(reinterpret_cast<const char*>(chunks[i].bytes().data()), ChunkId::kSize);
+      ++i;
+      continue;
+    }
+    uint64_t run = 0;
+    for (; i < stored && chunks[i].is_hole(); ++i) ++run;
+    char record[ChunkId::kSize] = {};
+    for (size_t b = 0; b < 8; ++b) record[kRunPrefix + b] = static_cast<char>(run >> (8 * b));
+    out.append(record, sizeof(record));
   }
   return out;
 }
@@ -38,9 +66,32 @@ Result<std::vector<ChunkId>> DecodeChunks(std::string_view blob, std::string_vie
   std::vector<ChunkId> chunks;
   chunks.reserve(blob.size() / ChunkId::kSize);
   for (size_t off = 0; off < blob.size(); off += ChunkId::kSize) {
-    chunks.push_back(ChunkId::FromRaw(std::span<const uint8_t>(
-        reinterpret_cast<const uint8_t*>(blob.data() + off), ChunkId::kSize)));
+    const auto* record = reinterpret_cast<const uint8_t*>(blob.data() + off);
+    if (!IsHoleRun(record)) {
+      chunks.push_back(ChunkId::FromRaw(std::span<const uint8_t>(record, ChunkId::kSize)));
+      continue;
+    }
+    uint64_t run = 0;
+    for (size_t b = 0; b < 8; ++b) run |= uint64_t{record[kRunPrefix + b]} << (8 * b);
+    run = std::max<uint64_t>(run, 1);
+    if (run > kMaxChunksPerFile - std::min<uint64_t>(chunks.size(), kMaxChunksPerFile)) {
+      return Status::Corruption(
+          fmt::format("{} has a run of {} holes, more than a file may have", what, run));
+    }
+    chunks.resize(chunks.size() + run, ChunkId::Hole());
   }
+  return chunks;
+}
+
+Result<std::vector<ChunkId>> DecodeFileChunks(std::string_view blob, uint64_t size,
+                                              uint64_t chunk_size, std::string_view what) {
+  ASSIGN_OR_RETURN(std::vector<ChunkId> chunks, DecodeChunks(blob, what));
+  size_t count = ChunkCount(size, chunk_size);
+  if (count > kMaxChunksPerFile) {
+    return Status::Corruption(
+        fmt::format("{} has {} bytes, more than a file may have", what, size));
+  }
+  if (chunks.size() < count) chunks.resize(count, ChunkId::Hole());
   return chunks;
 }
 

@@ -13,8 +13,14 @@
 namespace strata::meta::sql {
 
 // A chunk list as stored: the 32-byte ids concatenated. `what` names the owner in errors.
+// A chunk list as stored: 32 bytes a chunk, in order, without the holes at its end (a file
+// truncated to any size stores nothing for the chunks it never wrote).
 std::string EncodeChunks(const std::vector<ChunkId>& chunks);
 Result<std::vector<ChunkId>> DecodeChunks(std::string_view blob, std::string_view what);
+// A regular file's list: decoded, then filled up with holes to the `size` bytes' chunk count. A
+// list longer than that is left as it is, for fsck to report.
+Result<std::vector<ChunkId>> DecodeFileChunks(std::string_view blob, uint64_t size,
+                                              uint64_t chunk_size, std::string_view what);
 
 Result<TokenInfo> InsertToken(SqlConnection& conn, std::string_view hash, const TokenInfo& info);
 Result<std::vector<TokenInfo>> SelectTokens(SqlConnection& conn);

@@ -20,6 +20,7 @@ Result<std::vector<ChunkRef>> SqlMetaStore::ReferencedChunks() {
   RETURN_IF_ERROR(ForEachFileLocked(
       [&](InodeId ino, uint64_t size, uint64_t chunk_size, const std::vector<ChunkId>& chunks) {
         for (size_t i = 0; i < chunks.size(); ++i) {
+          if (chunks[i].is_hole()) continue;  // stored nowhere: nothing to keep or check
           refs.try_emplace(chunks[i], ChunkRef{chunks[i], ChunkLength(size, chunk_size, i), ino});
         }
         return Status::OK();
@@ -92,7 +93,9 @@ Status SqlMetaStore::ForEachFileLocked(
     if (!row) break;
     InodeId ino{static_cast<uint64_t>(s->Int(0))};
     ASSIGN_OR_RETURN(std::vector<ChunkId> chunks,
-                     sql::DecodeChunks(s->Blob(3), fmt::format("inode {}", ino.value)));
+                     sql::DecodeFileChunks(s->Blob(3), static_cast<uint64_t>(s->Int(1)),
+                                           static_cast<uint64_t>(s->Int(2)),
+                                           fmt::format("inode {}", ino.value)));
     RETURN_IF_ERROR(
         fn(ino, static_cast<uint64_t>(s->Int(1)), static_cast<uint64_t>(s->Int(2)), chunks));
   }

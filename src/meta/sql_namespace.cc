@@ -113,7 +113,9 @@ Result<std::string> SqlMetaStore::ReadLink(InodeId ino) {
 
 Result<FileContent> SqlMetaStore::GetContent(InodeId ino) {
   MutexLock lock(mu_);
-  ASSIGN_OR_RETURN(auto s, conn_->Prepare("SELECT type, size, chunks FROM inodes WHERE ino = ?"));
+  ASSIGN_OR_RETURN(auto s,
+                   conn_->Prepare("SELECT i.type, i.size, i.chunks, v.chunk_size FROM inodes i "
+                                  "JOIN volumes v ON v.id = i.volume_id WHERE i.ino = ?"));
   s->Bind(1, ino);
   ASSIGN_OR_RETURN(bool row, s->Step());
   if (!row) return Status::NotFound(fmt::format("no inode {}", ino.value));
@@ -126,8 +128,9 @@ Result<FileContent> SqlMetaStore::GetContent(InodeId ino) {
   }
   FileContent content;
   content.size_bytes = static_cast<uint64_t>(s->Int(1));
-  ASSIGN_OR_RETURN(content.chunks,
-                   sql::DecodeChunks(s->Blob(2), fmt::format("inode {}", ino.value)));
+  ASSIGN_OR_RETURN(content.chunks, sql::DecodeFileChunks(s->Blob(2), content.size_bytes,
+                                                         static_cast<uint64_t>(s->Int(3)),
+                                                         fmt::format("inode {}", ino.value)));
   return content;
 }
 

@@ -30,6 +30,10 @@ uint64_t ChunkLength(uint64_t size_bytes, uint64_t chunk_size_bytes, size_t inde
 }
 
 Status ValidateContent(const FileContent& content, uint64_t chunk_size_bytes) {
+  if (content.size_bytes > MaxFileBytes(chunk_size_bytes)) {
+    return Status::FileTooLarge(fmt::format("a file of {} bytes is larger than the largest, {}",
+                                            content.size_bytes, MaxFileBytes(chunk_size_bytes)));
+  }
   size_t want = ChunkCount(content.size_bytes, chunk_size_bytes);
   if (content.chunks.size() != want) {
     return Status::InvalidArgument(fmt::format("a file of {} bytes needs {} chunks, got {}",

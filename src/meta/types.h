@@ -30,6 +30,13 @@ inline constexpr uint64_t kMaxChunkSize = 64ULL << 20;     // 64 MiB
 inline constexpr size_t kMaxKvKeyBytes = 1024;
 inline constexpr size_t kMaxNameBytes = 255;
 inline constexpr size_t kMaxVolumeNameBytes = 63;
+// A file has at most 2^22 chunks: 16 TiB at the default chunk size. Its chunk list (32 bytes a
+// chunk, holes included) is then at most 128 MiB in memory while it is written, whatever the
+// chunk size; past it, writes and truncates fail with FileTooLarge (EFBIG).
+inline constexpr uint64_t kMaxChunksPerFile = uint64_t{1} << 22;
+inline constexpr uint64_t MaxFileBytes(uint64_t chunk_size_bytes) {
+  return chunk_size_bytes * kMaxChunksPerFile;
+}
 
 struct VolumeInfo {
   uint64_t id = 0;

@@ -65,6 +65,8 @@ int HttpStatusOf(const Status& status) {
       return 405;
     case Code::kNoSpace:
       return 507;
+    case Code::kFileTooLarge:
+      return 413;
     case Code::kNotSupported:
       return 501;
     case Code::kUnavailable:

@@ -104,6 +104,60 @@ TEST_F(FileWriterTest, OverwritingOneChunkKeepsTheOthersIds) {
   EXPECT_EQ(Committed("/f"), data);
 }
 
+// The largest file (2^22 chunks) can be made by truncate and written at its last byte: the
+// chunks never written are holes, so nothing is stored, hashed or fetched for them; past it,
+// every size and offset is FileTooLarge, whatever its magnitude (EFBIG in the mount).
+TEST_F(FileWriterTest, TheLargestFileCostsOnlyWhatIsWrittenAndPastItIsFileTooLarge) {
+  const uint64_t max = meta::MaxFileBytes(kTestChunkSize);
+  std::unique_ptr<FileWriter> w = NewFile();
+  for (uint64_t size : {max + 1, uint64_t{999999999999999}, uint64_t{INT64_MAX}, UINT64_MAX}) {
+    EXPECT_THAT(w->Truncate(size), StatusIs(Code::kFileTooLarge)) << size;
+  }
+  const uint8_t x[1] = {'x'};
+  for (uint64_t offset : {max, uint64_t{1} << 44, (uint64_t{1} << 40) + 1, UINT64_MAX}) {
+    EXPECT_THAT(w->Write(offset, x), StatusIs(Code::kFileTooLarge)) << offset;
+  }
+  EXPECT_EQ(w->size(), 0u);  // a refused change changes nothing
+
+  ASSERT_OK(w->Truncate(max));
+  ASSERT_OK(w->Commit());
+  size_t objects = 0;
+  ASSERT_OK(objects_->List("", [&](const store::ObjectInfo&) {
+    ++objects;
+    return Status::OK();
+  }));
+  EXPECT_EQ(objects, 0u);  // 2^22 holes: not one chunk stored
+
+  ASSERT_OK(w->Write(max - 1, x));
+  ASSERT_OK(w->Commit());
+  Result<meta::FileContent> content = volume_->Content("/f");
+  ASSERT_OK(content);
+  ASSERT_EQ(content->chunks.size(), meta::kMaxChunksPerFile);
+  EXPECT_TRUE(content->chunks.front().is_hole());
+  EXPECT_FALSE(content->chunks.back().is_hole());
+  objects = 0;
+  ASSERT_OK(objects_->List("", [&](const store::ObjectInfo&) {
+    ++objects;
+    return Status::OK();
+  }));
+  EXPECT_EQ(objects, 1u);
+
+  FileReader reader(volume_, pool_, *content, "/f");
+  std::vector<uint8_t> tail(4);
+  Result<size_t> got = reader.ReadAt(max - 3, tail);
+  ASSERT_OK(got);
+  EXPECT_EQ(*got, 3u);
+  EXPECT_EQ(std::vector<uint8_t>(tail.begin(), tail.begin() + 3),
+            (std::vector<uint8_t>{0, 0, 'x'}));
+  std::vector<uint8_t> middle(1000, 0xff);
+  ASSERT_OK(reader.ReadAt(max / 2, middle));
+  EXPECT_EQ(middle, std::vector<uint8_t>(1000, 0));
+
+  // A hole read back never reaches the store, and a copy of the file adopts only what is stored.
+  ASSERT_OK(volume_->Copy("/f", "/copy", false));
+  EXPECT_EQ(volume_->Content("/copy")->chunks, content->chunks);
+}
+
 TEST_F(FileWriterTest, HolesAndExtensionsReadAsZeros) {
   auto w = NewFile();
   ASSERT_OK(w->Write(0, Bytes(100, 4)));

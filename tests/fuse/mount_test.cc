@@ -10,11 +10,13 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <random>
 #include <set>
@@ -220,6 +222,70 @@ TEST(Mount, TruncateAndSparseFilesReadZeros) {
   want += "en";
   EXPECT_EQ(ReadFile(A("sparse")), want);
   EXPECT_EQ(ReadFile(B("sparse")), want);
+}
+
+// The peak resident memory (VmHWM) of the daemon serving `mount_dir`, in bytes; 0 if not found.
+uint64_t DaemonPeakRss(const std::string& mount_dir) {
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    std::ifstream cmdline(entry.path() / "cmdline");
+    std::string args((std::istreambuf_iterator<char>(cmdline)), std::istreambuf_iterator<char>());
+    std::replace(args.begin(), args.end(), '\0', ' ');
+    if (args.find(" mount ") == std::string::npos ||
+        args.find(mount_dir + " ") == std::string::npos) {
+      continue;
+    }
+    std::ifstream status(entry.path() / "status");
+    for (std::string line; std::getline(status, line);) {
+      if (line.starts_with("VmHWM:")) return std::stoull(line.substr(6)) * 1024;
+    }
+  }
+  return 0;
+}
+
+// Sizes and offsets past the largest file (2^22 chunks: 256 GiB with this volume's 64 KiB
+// chunks, 16 TiB with the default 4 MiB) are EFBIG, whatever their magnitude, and the largest
+// file costs what is written: truncate makes holes, nothing is stored for them, and the daemon's
+// memory stays under its documented bound (docs/architecture.md).
+TEST(Mount, HugeSizesAreEfbigAndHolesCostNothing) {
+  const off_t max = off_t{64 * 1024} << 22;
+  std::string path = A("huge");
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC, 0644);
+  ASSERT_GE(fd, 0) << std::strerror(errno);
+  for (off_t size :
+       {off_t{INT64_MAX}, off_t{1} << 44, (off_t{1} << 40) + 1, max + 1, off_t{999999999999999}}) {
+    EXPECT_ERRNO(::ftruncate(fd, size), EFBIG);
+    // A write whose end passes 2^63 - 1 is the kernel's EINVAL, as on any file system.
+    EXPECT_ERRNO(::pwrite(fd, "x", 1, size), size == INT64_MAX ? EINVAL : EFBIG);
+  }
+  EXPECT_ERRNO(::truncate(path.c_str(), off_t{999999999999999}), EFBIG);
+  ASSERT_EQ(::ftruncate(fd, max), 0) << std::strerror(errno);
+  ASSERT_EQ(::pwrite(fd, "x", 1, max - 1), 1);
+  ASSERT_EQ(::close(fd), 0);
+
+  struct stat st {};
+  ASSERT_EQ(::stat(B("huge").c_str(), &st), 0);
+  EXPECT_EQ(st.st_size, max);
+  int rd = ::open(B("huge").c_str(), O_RDONLY);
+  ASSERT_GE(rd, 0);
+  char tail[3] = {1, 1, 1};
+  ASSERT_EQ(::pread(rd, tail, 3, max - 3), 3);
+  EXPECT_EQ(std::string(tail, 3), std::string("\0\0x", 3));
+  char middle[4096];
+  ASSERT_EQ(::pread(rd, middle, sizeof(middle), max / 2), static_cast<ssize_t>(sizeof(middle)));
+  EXPECT_EQ(std::string(middle, sizeof(middle)), std::string(sizeof(middle), '\0'));
+  ASSERT_EQ(::close(rd), 0);
+
+  uint64_t rss = DaemonPeakRss(g_a);
+  ASSERT_GT(rss, 0u) << "no daemon found for " << g_a;
+#if defined(__SANITIZE_ADDRESS__)
+  const uint64_t bound = uint64_t{3} << 30;  // shadow memory and the quarantine of freed blocks
+#else
+  const uint64_t bound = uint64_t{1} << 30;  // the documented bound
+#endif
+  EXPECT_LT(rss, bound) << "peak RSS of the daemon: " << rss;
+  std::printf("[ info ] peak RSS of the daemon of mount A: %llu MiB\n",
+              static_cast<unsigned long long>(rss >> 20));
+  ASSERT_EQ(::unlink(path.c_str()), 0);
 }
 
 TEST(Mount, OverwritesAndAppends) {

@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include "meta/open_meta_store.h"
+#include "meta/sql_access.h"
 #include "meta_store_conformance.h"
 
 namespace strata::meta {
@@ -78,6 +79,46 @@ TEST(OpenMetaStoreTest, ChoosesTheImplementationByUrl) {
   EXPECT_OK(OpenMetaStore("sqlite::memory:"));
   EXPECT_THAT(OpenMetaStore("sqlite://relative.db"), StatusIs(Code::kInvalidArgument));
   EXPECT_THAT(OpenMetaStore("mysql://x"), StatusIs(Code::kInvalidArgument));
+}
+
+// Holes are stored as runs: a 2^22-chunk file with one chunk written at its end is two records,
+// one truncated to any size is none, and lists written before holes existed decode as before.
+TEST(ChunkListEncodingTest, RunsOfHolesCostOneRecordAndTrailingHolesNone) {
+  ChunkId data = ChunkId::Of(std::vector<uint8_t>{1, 2, 3});
+  std::vector<ChunkId> sparse(kMaxChunksPerFile, ChunkId::Hole());
+  sparse.back() = data;
+  std::string blob = sql::EncodeChunks(sparse);
+  EXPECT_EQ(blob.size(), 2 * ChunkId::kSize);
+  Result<std::vector<ChunkId>> back = sql::DecodeChunks(blob, "test");
+  ASSERT_OK(back);
+  EXPECT_EQ(*back, sparse);
+
+  std::vector<ChunkId> trailing(1000, ChunkId::Hole());
+  trailing.front() = data;
+  EXPECT_EQ(sql::EncodeChunks(trailing).size(), ChunkId::kSize);
+  Result<std::vector<ChunkId>> padded =
+      sql::DecodeFileChunks(sql::EncodeChunks(trailing), 1000 * 4096, 4096, "test");
+  ASSERT_OK(padded);
+  EXPECT_EQ(*padded, trailing);
+
+  std::vector<ChunkId> mixed = {data, ChunkId::Hole(), ChunkId::Hole(),
+                                data, ChunkId::Hole(), ChunkId::Of(std::vector<uint8_t>{9}),
+                                data};
+  EXPECT_EQ(*sql::DecodeChunks(sql::EncodeChunks(mixed), "test"), mixed);
+  EXPECT_EQ(sql::EncodeChunks(mixed).size(), 6 * ChunkId::kSize);
+}
+
+TEST(ChunkListEncodingTest, ACorruptListCannotMakeTheReaderAllocateWithoutBound) {
+  std::string run(ChunkId::kSize, '\0');
+  for (int b = 0; b < 8; ++b) run[24 + b] = '\xff';  // a run of 2^64 - 1 holes
+  EXPECT_THAT(sql::DecodeChunks(run, "inode 7"), StatusIs(Code::kCorruption));
+  std::string two_runs;
+  std::string half(ChunkId::kSize, '\0');
+  half[24 + 2] = static_cast<char>(kMaxChunksPerFile >> 16);  // exactly the maximum…
+  two_runs = half + half;                                     // …twice
+  EXPECT_THAT(sql::DecodeChunks(two_runs, "inode 7"), StatusIs(Code::kCorruption));
+  EXPECT_THAT(sql::DecodeChunks(std::string(33, 'x'), "inode 7"), StatusIs(Code::kCorruption));
+  EXPECT_THAT(sql::DecodeFileChunks("", UINT64_MAX, 4096, "inode 7"), StatusIs(Code::kCorruption));
 }
 
 }  // namespace
