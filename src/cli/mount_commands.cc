@@ -17,7 +17,6 @@
 #include "bucket/bucket_session.h"
 #include "cli/commands.h"
 #include "core/env.h"
-#include "core/log.h"
 #include "fuse/bucket_fs.h"
 #include "fuse/fuse_mount.h"
 #include "fuse/volume_fs.h"
@@ -36,29 +35,7 @@ struct MountArgs {
   std::string bucket;  // --bucket URL: plain objects instead of a volume
   bool read_write = false;
   double listing_ttl_seconds = 5.0;
-  std::string log;  // --log FILE
 };
-
-// Where the daemon's warnings and errors go: --log, else HOME/logs/mount-NAME.log. A foreground
-// mount logs to stderr unless --log is given. Returns the file ("" for stderr).
-Result<std::string> OpenMountLog(fs::Session& ctx, const MountArgs& args, std::string_view name) {
-  if (args.foreground && args.log.empty()) return std::string();
-  std::string path = args.log.empty()
-                         ? fmt::format("{}/logs/mount-{}.log", ctx.options().home, name)
-                         : AbsolutePath(args.log);
-  RETURN_IF_ERROR(OpenLogFile(path));
-  return path;
-}
-
-// The daemon's end: its stderr is /dev/null, so a failure is said in the log too.
-Status Served(Status status, std::string_view what) {
-  if (status.ok()) {
-    Log(LogLevel::kInfo, fmt::format("{}: unmounted", what));
-  } else {
-    Log(LogLevel::kError, fmt::format("{}: {}", what, status.ToString()));
-  }
-  return status;
-}
 
 // "-o a,b -o c" → {a, b, c}.
 std::vector<std::string> SplitOptions(const std::vector<std::string>& given) {
@@ -115,27 +92,22 @@ Status MountBucket(fs::Session& ctx, MountArgs args) {
   if (!args.read_write) args.options.push_back("ro");
   ASSIGN_OR_RETURN(fuse::MountOptions options, MountOptionsOf(args, "strata-bucket"));
   ASSIGN_OR_RETURN(std::unique_ptr<fuse::FuseMount> mount, fuse::FuseMount::Create(options));
-  ASSIGN_OR_RETURN(std::string log, OpenMountLog(ctx, args, "bucket"));
-  std::string what = fmt::format("bucket {} at {}", args.bucket, options.mountpoint);
-  Log(LogLevel::kInfo, fmt::format("mounting {}", what));
   if (!args.foreground) {
-    fmt::print("mounted bucket {} at {} ({}; log: {})\n", args.bucket, options.mountpoint,
-               args.read_write ? "read-write" : "read-only", log);
+    fmt::print("mounted bucket {} at {} ({})\n", args.bucket, options.mountpoint,
+               args.read_write ? "read-write" : "read-only");
     std::fflush(stdout);
     ctx.Close();
     RETURN_IF_ERROR(mount->Daemonize());
   }
-  Result<std::unique_ptr<bucket::BucketSession>> opened =
-      bucket::BucketSession::Open(args.bucket, cache, ctx.pool(), bucket_options);
-  if (!opened.ok()) return Served(opened.status(), what);
-  std::unique_ptr<bucket::BucketSession> session = std::move(*opened);
+  ASSIGN_OR_RETURN(auto session,
+                   bucket::BucketSession::Open(args.bucket, cache, ctx.pool(), bucket_options));
   fuse::BucketFsOptions fs_options;
   fs_options.writable = args.read_write;
   fs_options.spill_dir = spill_dir;
   fs_options.uid = ::getuid();
   fs_options.gid = ::getgid();
   fuse::BucketFs fs(session->view(), fs_options);
-  return Served(mount->Serve(fs), what);
+  return mount->Serve(fs);
 }
 
 Status Mount(fs::Session& ctx, const MountArgs& args) {
@@ -155,20 +127,16 @@ Status Mount(fs::Session& ctx, const MountArgs& args) {
   ASSIGN_OR_RETURN(fuse::MountOptions options,
                    MountOptionsOf(args, fmt::format("strata:{}", args.volume)));
   ASSIGN_OR_RETURN(std::unique_ptr<fuse::FuseMount> mount, fuse::FuseMount::Create(options));
-  ASSIGN_OR_RETURN(std::string log, OpenMountLog(ctx, args, args.volume));
-  std::string what = fmt::format("volume '{}' at {}", args.volume, options.mountpoint);
-  Log(LogLevel::kInfo, fmt::format("mounting {}", what));
   if (!args.foreground) {
-    fmt::print("mounted volume '{}' at {} (log: {})\n", args.volume, options.mountpoint, log);
+    fmt::print("mounted volume '{}' at {}\n", args.volume, options.mountpoint);
     std::fflush(stdout);
     ctx.Close();
     RETURN_IF_ERROR(mount->Daemonize());
   }
   // The stores and the threads of the process that serves the mount, opened after the fork.
-  Result<std::unique_ptr<fs::Volume>> volume = ctx.OpenVolume(args.volume);
-  if (!volume.ok()) return Served(volume.status(), what);
-  fuse::VolumeFs fs(std::shared_ptr<fs::Volume>(std::move(*volume)), ctx.pool(), spill_dir);
-  return Served(mount->Serve(fs), what);
+  ASSIGN_OR_RETURN(std::shared_ptr<fs::Volume> volume, ctx.OpenVolume(args.volume));
+  fuse::VolumeFs fs(volume, ctx.pool(), spill_dir);
+  return mount->Serve(fs);
 }
 
 Status Unmount(const std::string& mountpoint) {
@@ -227,10 +195,6 @@ void AddMountCommands(CLI::App& app, fs::Session& ctx, Action& action) {
                    "Most FUSE requests served at once (default 64)")
       ->check(CLI::Range(1, 1024));
   mount_cmd->add_flag("--debug", args->debug, "Log every FUSE request to stderr (with -f)");
-  mount_cmd->add_option("--log", args->log,
-                        "Where the background daemon writes its warnings and errors (every EIO "
-                        "with its cause); default HOME/logs/mount-VOLUME.log (mount-bucket.log "
-                        "with --bucket). With -f, stderr unless given");
   mount_cmd->footer(
       "strata mount VOLUME DIR mounts a volume; strata mount --bucket URL DIR mounts a bucket's\n"
       "objects as files ('/' in keys makes directories). A bucket's objects are read in 4 MiB\n"

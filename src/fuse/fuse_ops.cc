@@ -10,11 +10,8 @@
 #include <string_view>
 #include <vector>
 
-#include <fmt/core.h>
-
 #include "base/status_errno.h"
 #include "core/clock.h"
-#include "core/log.h"
 
 namespace strata::fuse {
 namespace {
@@ -80,34 +77,21 @@ Caller CallerOf(fuse_req_t req) {
   return Caller{static_cast<uint32_t>(ctx->uid), static_cast<uint32_t>(ctx->gid)};
 }
 
-// The errno that answers `status`. An EIO tells the application only "Input/output error", so
-// its cause goes to the mount's log.
-int ErrnoOf(const Status& status) {
-  int err = StatusErrno(status);
-  if (err == EIO) Log(LogLevel::kError, fmt::format("EIO: {}", status.ToString()));
-  return err;
-}
-
 // Runs one callback body; whatever it throws becomes EIO, so the request is still answered.
 template <typename Body>
 void Guard(fuse_req_t req, Body&& body) {
   try {
     body();
   } catch (const std::bad_alloc&) {
-    Log(LogLevel::kError, "ENOMEM: out of memory serving a request");
     fuse_reply_err(req, ENOMEM);
-  } catch (const std::exception& e) {
-    Log(LogLevel::kError, fmt::format("EIO: unexpected exception: {}", e.what()));
-    fuse_reply_err(req, EIO);
   } catch (...) {
-    Log(LogLevel::kError, "EIO: unexpected exception");
     fuse_reply_err(req, EIO);
   }
 }
 
 void ReplyEntry(fuse_req_t req, const Result<meta::Attr>& attr) {
   if (!attr.ok()) {
-    fuse_reply_err(req, ErrnoOf(attr.status()));
+    fuse_reply_err(req, StatusErrno(attr.status()));
     return;
   }
   fuse_entry_param e = ToEntry(req, *attr);
@@ -116,14 +100,14 @@ void ReplyEntry(fuse_req_t req, const Result<meta::Attr>& attr) {
 
 void ReplyAttr(fuse_req_t req, const Result<meta::Attr>& attr) {
   if (!attr.ok()) {
-    fuse_reply_err(req, ErrnoOf(attr.status()));
+    fuse_reply_err(req, StatusErrno(attr.status()));
     return;
   }
   struct stat st = ToStat(req, *attr);
   fuse_reply_attr(req, &st, State(req).ttl_seconds);
 }
 
-void ReplyStatus(fuse_req_t req, const Status& status) { fuse_reply_err(req, ErrnoOf(status)); }
+void ReplyStatus(fuse_req_t req, const Status& status) { fuse_reply_err(req, StatusErrno(status)); }
 
 void Init(void* userdata, fuse_conn_info* conn) {
   auto* state = static_cast<MountState*>(userdata);
@@ -262,7 +246,7 @@ void Open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
     if (!opened.ok()) {
       // The kernel held on to a name that another mount removed or replaced: ESTALE makes it
       // look the path up again instead of failing the open.
-      int err = opened.status().code() == Code::kNotFound ? ESTALE : ErrnoOf(opened.status());
+      int err = opened.status().code() == Code::kNotFound ? ESTALE : StatusErrno(opened.status());
       return fuse_reply_err(req, err), void();
     }
     SetHandle(fi, *opened);

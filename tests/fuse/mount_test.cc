@@ -24,10 +24,8 @@
 #include <thread>
 #include <vector>
 
-#include <fmt/core.h>
 #include <gtest/gtest.h>
 
-#include "core/chunk_id.h"
 #include "support/test_util.h"
 
 namespace {
@@ -288,45 +286,6 @@ TEST(Mount, HugeSizesAreEfbigAndHolesCostNothing) {
   std::printf("[ info ] peak RSS of the daemon of mount A: %llu MiB\n",
               static_cast<unsigned long long>(rss >> 20));
   ASSERT_EQ(::unlink(path.c_str()), 0);
-}
-
-// An EIO tells the application nothing, so the daemon logs its cause: a chunk damaged in the
-// store reads as EIO, and the mount's log (HOME/logs/mount-VOLUME.log, named at mount time)
-// says which inode, which chunk and why.
-TEST(Mount, AnEioIsLoggedWithItsCause) {
-  std::string data = Pattern(10000, 77);  // one chunk, bytes no other test writes
-  WriteFile(A("damaged"), data);
-  std::string hex =
-      strata::ChunkId::Of(
-          std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(data.data()), data.size()))
-          .Hex();
-  std::string object;
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(g_home + "/chunks")) {
-    if (entry.path().filename() == hex) object = entry.path();
-  }
-  ASSERT_FALSE(object.empty()) << "no object for chunk " << hex;
-  {
-    std::ofstream damage(object, std::ios::binary | std::ios::trunc);
-    damage << std::string(data.size(), 'X');  // same size, other bytes
-  }
-  int fd = ::open(B("damaged").c_str(), O_RDONLY);  // B never read it: nothing in its cache
-  ASSERT_GE(fd, 0);
-  char buf[100];
-  EXPECT_ERRNO(::pread(fd, buf, sizeof(buf), 0), EIO);
-  ::close(fd);
-
-  std::ifstream log(g_home + "/logs/mount-v.log");
-  std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
-  EXPECT_NE(text.find("mounting volume 'v' at " + g_b), std::string::npos) << text;
-  size_t eio = text.find("EIO: ");
-  ASSERT_NE(eio, std::string::npos) << text;
-  std::string line = text.substr(eio, text.find('\n', eio) - eio);
-  // The daemon knows files by inode (a name can change while a file is open): the line names it.
-  struct stat st {};
-  ASSERT_EQ(::stat(B("damaged").c_str(), &st), 0);
-  EXPECT_NE(line.find(fmt::format("inode {} ", st.st_ino)), std::string::npos) << line;
-  EXPECT_NE(line.find(hex.substr(0, 8)), std::string::npos) << line;
-  ASSERT_EQ(::unlink(A("damaged").c_str()), 0);
 }
 
 TEST(Mount, OverwritesAndAppends) {
